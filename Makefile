@@ -1,0 +1,47 @@
+# Two commands set everything up on a fresh Debian machine: `make run` and `make test`.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTHON ?= python3
+VENV := .venv
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build unit e2e bench clean
+
+run: build
+	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
+
+test: build $(VENV)/.installed $(CHROMIUM)
+	$(VENV)/bin/python -m pytest
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest tests/unit
+
+e2e: build $(VENV)/.installed $(CHROMIUM)
+	$(VENV)/bin/python -m pytest tests/e2e
+
+bench: build $(VENV)/.installed $(CHROMIUM)
+	$(VENV)/bin/python build/bench_startup.py
+
+build: vendor/.built
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+vendor/.built: node_modules/.installed build/vendor.py
+	$(PYTHON) build/vendor.py
+	touch $@
+
+$(VENV)/.installed: requirements-test.txt
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
+
+clean:
+	rm -rf vendor node_modules $(VENV)

@@ -1,0 +1,53 @@
+"""The browser-storage adapter: the only module that touches `localStorage`.
+
+localStorage is synchronous, so a command can read the newest list, change it and write it back
+before any other tab runs; its `storage` event tells the other tabs to re-read.
+"""
+
+from js import Date, localStorage, window
+from pyodide.ffi import JsException, create_proxy
+
+from app.controller import StorageFull
+
+TODOS_KEY = "tasks-and-talk.todos"
+BACKUP_PREFIX = TODOS_KEY + ".backup."
+
+
+class BrowserStore:
+    """read/write/back_up for the controller, plus a subscription to other tabs' writes."""
+
+    def __init__(self, key=TODOS_KEY):
+        self.key = key
+        self._listener = None
+
+    def read(self):
+        try:
+            text = localStorage.getItem(self.key)
+        except JsException:
+            return None
+        return text if isinstance(text, str) else None  # JS null arrives as pyodide's JsNull
+
+    def write(self, text):
+        try:
+            localStorage.setItem(self.key, text)
+        except JsException as error:
+            raise StorageFull(str(error)) from None
+
+    def back_up(self, text):
+        """Keep unreadable text under a new key; returns the key, or None when storage is full."""
+        key = f"{BACKUP_PREFIX}{Date.new().toISOString()}"
+        try:
+            localStorage.setItem(key, text)
+        except JsException:
+            return None
+        return key
+
+    def on_external_change(self, callback):
+        """Call `callback()` when another tab changes the list (or clears storage)."""
+
+        def listener(event):
+            if event.key is None or event.key == self.key:
+                callback()
+
+        self._listener = create_proxy(listener)
+        window.addEventListener("storage", self._listener)

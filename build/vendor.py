@@ -1,0 +1,54 @@
+"""Copy exactly the runtime files the page loads from node_modules/ into vendor/ (git-ignored).
+
+The page loads everything from its own origin, never a CDN: Pyodide's core, PyScript, WebLLM, the
+markdown renderer and sanitizer, and TodoMVC's stylesheet. Run by `make build`; idempotent.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "vendor"
+
+# destination folder under vendor/ -> (package folder, files or glob patterns)
+FILES = {
+    "pyodide": (
+        "pyodide",
+        ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
+    ),
+    # PyScript's core.js imports its chunks by relative URL, some of them at start-up whether or not
+    # the page uses the feature (py-terminal), so all of dist/ is served (source maps excepted).
+    "pyscript": ("@pyscript/core/dist", ["*.js", "*.css"]),
+    "web-llm": ("@mlc-ai/web-llm/lib", ["index.js"]),
+    "marked": ("marked/lib", ["marked.esm.js"]),
+    "dompurify": ("dompurify/dist", ["purify.es.mjs"]),
+    "todomvc-app-css": ("todomvc-app-css", ["index.css"]),
+}
+
+
+def vendor_files():
+    """(source, destination) pairs for every vendored file."""
+    pairs = []
+    for folder, (package, patterns) in FILES.items():
+        source_dir = NODE_MODULES / package
+        for pattern in patterns:
+            matches = sorted(source_dir.glob(pattern))
+            if not matches:
+                sys.exit(f"vendor: {package}/{pattern} not found; run `npm ci` first")
+            pairs.extend((src, VENDOR / folder / src.name) for src in matches)
+    return pairs
+
+
+def main():
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    for src, dst in vendor_files():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+    print(f"vendor: {len(vendor_files())} files into {VENDOR.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()

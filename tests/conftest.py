@@ -1,0 +1,90 @@
+"""Shared fixtures: the site served over HTTP on 127.0.0.1, and Debian's Chromium for the e2e tests.
+
+Every page opened through `app_page`/`open_app` fails its test on an uncaught page error, a Python
+traceback in the console, or any request to another origin.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build.serve import SiteServer
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|PythonError")
+
+
+@pytest.fixture(scope="session")
+def site():
+    server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class PageWatch:
+    """Collects what must fail a test: page errors, tracebacks, foreign requests."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.errors = []
+        self.requests = []
+        self.allowed_console_errors = []
+
+    def attach(self, page):
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("console", self._console)
+        page.on("request", lambda request: self.requests.append(request.url))
+        return page
+
+    def _console(self, message):
+        text = message.text
+        if TRACEBACK.search(text) and not any(a in text for a in self.allowed_console_errors):
+            self.errors.append(f"Python traceback in console: {text}")
+
+    def foreign_requests(self):
+        return [u for u in self.requests if not u.startswith((self.origin + "/", "data:", "blob:"))]
+
+    def check(self):
+        problems = self.errors + [f"request to another origin: {u}" for u in self.foreign_requests()]
+        assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def watch(site):
+    return PageWatch(site.origin)
+
+
+@pytest.fixture
+def open_app(context, site, watch):
+    """open_app(path="/") -> a new page of the app, ready (data-ready set)."""
+    pages = []
+
+    def opener(path="/", wait_ready=True):
+        page = watch.attach(context.new_page())
+        pages.append(page)
+        page.goto(site.origin + path)
+        if wait_ready:
+            page.wait_for_selector("html[data-ready]", state="attached", timeout=60000)
+        return page
+
+    yield opener
+    watch.check()
+
+
+@pytest.fixture
+def app_page(open_app):
+    return open_app()

@@ -1,0 +1,140 @@
+"""The controller against an in-memory store and a recording view (the browser adapters' stand-ins)."""
+
+import json
+
+from app import codec
+from app.controller import STORAGE_FULL, StorageFull, TodoController
+from app.todos import Todo, Todos
+
+
+class MemoryStore:
+    def __init__(self, text=None):
+        self.text = text
+        self.backups = {}
+        self.full = False
+
+    def read(self):
+        return self.text
+
+    def write(self, text):
+        if self.full:
+            raise StorageFull("QuotaExceededError")
+        self.text = text
+
+    def back_up(self, text):
+        if self.full:
+            return None
+        key = f"backup.{len(self.backups)}"
+        self.backups[key] = text
+        return key
+
+    def titles(self):
+        return [t["title"] for t in json.loads(self.text)["todos"]]
+
+
+class RecordingView:
+    def __init__(self):
+        self.rendered = None
+        self.filter = None
+        self.notices = []
+        self.restored = []
+
+    def render(self, todos, filter_name):
+        self.rendered, self.filter = todos, filter_name
+
+    def show_notice(self, text):
+        self.notices.append(text)
+
+    def restore_new_title(self, text):
+        self.restored.append(text)
+
+
+def started(text=None, route="#/", pending=()):
+    store, view = MemoryStore(text), RecordingView()
+    controller = TodoController(store, view, clock=lambda: 42)
+    controller.start(route, pending)
+    return controller, store, view
+
+
+def test_start_renders_the_stored_list_with_the_routed_filter():
+    stored = codec.encode(Todos([Todo("a", "x", True, 1)]))
+    controller, _, view = started(stored, "#/completed")
+    assert [t.title for t in view.rendered] == ["x"] and view.filter == "completed"
+    assert view.notices == []
+
+
+def test_every_change_is_written_at_once():
+    controller, store, _ = started()
+    controller.add("one")
+    controller.add("two")
+    assert store.titles() == ["one", "two"]
+    assert json.loads(store.text)["todos"][0]["created"] == 42
+
+
+def test_commands_apply_to_the_newest_stored_list_so_other_tabs_changes_survive():
+    controller, store, view = started()
+    controller.add("mine")
+    other_tab = codec.decode(store.text).todos.add("theirs", todo_id="t")
+    store.text = codec.encode(other_tab)  # written by another tab; this tab has not re-rendered
+    controller.add("mine too")
+    assert store.titles() == ["mine", "theirs", "mine too"]
+    assert [t.title for t in view.rendered] == ["mine", "theirs", "mine too"]
+
+
+def test_external_change_rerenders_from_storage():
+    controller, store, view = started()
+    store.text = codec.encode(Todos([Todo("t", "from another tab")]))
+    controller.external_change()
+    assert [t.title for t in view.rendered] == ["from another tab"]
+
+
+def test_corrupted_record_is_backed_up_and_reported_and_the_app_starts():
+    controller, store, view = started("{broken")
+    assert store.backups == {"backup.0": "{broken"}
+    assert view.rendered == Todos()
+    assert "could not be read (not valid JSON)" in view.notices[0] and "“backup.0”" in view.notices[0]
+    controller.add("still works")
+    assert store.titles() == ["still works"]
+
+
+def test_pending_titles_typed_before_start_up_are_added():
+    _, store, view = started(pending=["early", "  ", "x" * 5000])
+    assert store.titles() == ["early"]
+    assert view.restored == ["x" * 5000]
+
+
+def test_too_long_title_is_refused_with_a_message():
+    controller, store, view = started()
+    assert controller.add("x" * 2001) is False
+    assert store.text is None
+    assert "2,001 characters" in view.notices[-1]
+
+
+def test_full_storage_keeps_changes_in_memory_and_saves_them_later():
+    controller, store, view = started()
+    controller.add("saved")
+    store.full = True
+    controller.add("kept in memory")
+    assert view.notices[-1] == STORAGE_FULL
+    controller.add("also kept")
+    assert [t.title for t in view.rendered] == ["saved", "kept in memory", "also kept"]
+    store.full = False
+    controller.toggle(view.rendered.items[0].id)
+    assert store.titles() == ["saved", "kept in memory", "also kept"]
+    assert view.notices[-1] is None
+
+
+def test_unreadable_record_is_never_overwritten_without_a_backup():
+    store, view = MemoryStore("{broken"), RecordingView()
+    store.full = True
+    controller = TodoController(store, view)
+    controller.start("#/")
+    assert store.text == "{broken"
+    assert "left untouched" in view.notices[0]
+
+
+def test_route_changes_the_filter_only():
+    controller, store, view = started()
+    controller.add("a")
+    controller.route("#/active")
+    assert view.filter == "active" and store.titles() == ["a"]
