@@ -13,6 +13,15 @@ TODOS_KEY = "tasks-and-talk.todos"
 BACKUP_PREFIX = TODOS_KEY + ".backup."
 
 
+def _get_item(key):
+    """The stored text, or None when missing or when storage cannot be read (blocked by settings)."""
+    try:
+        text = localStorage.getItem(key)
+    except JsException:
+        return None
+    return text if isinstance(text, str) else None  # JS null arrives as pyodide's JsNull
+
+
 class BrowserStore:
     """read/write/back_up for the controller, plus a subscription to other tabs' writes."""
 
@@ -21,11 +30,7 @@ class BrowserStore:
         self._listener = None
 
     def read(self):
-        try:
-            text = localStorage.getItem(self.key)
-        except JsException:
-            return None
-        return text if isinstance(text, str) else None  # JS null arrives as pyodide's JsNull
+        return _get_item(self.key)
 
     def write(self, text):
         try:
@@ -51,3 +56,16 @@ class BrowserStore:
 
         self._listener = create_proxy(listener)
         window.addEventListener("storage", self._listener)
+
+
+class BrowserSettings:
+    """Small preferences (the chosen model) in localStorage; failures only lose the preference."""
+
+    def get(self, key):
+        return _get_item(key)
+
+    def set(self, key, value):
+        try:
+            localStorage.setItem(key, value)
+        except JsException:
+            pass

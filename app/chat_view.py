@@ -1,0 +1,209 @@
+"""The assistant panel's view: the only module that reads or writes the assistant's part of the DOM.
+
+Streaming is constant work per chunk: each delta becomes one new text node at the end of the
+answer (no re-render of the answer so far), and scrolling is coalesced to one per animation
+frame. The finished answer is rendered as markdown by assets/markdown.js (marked + DOMPurify,
+returned as a DocumentFragment); questions, notes and streaming text go in as text.
+"""
+
+import asyncio
+
+from js import URL, document, requestAnimationFrame
+from pyodide.ffi import create_proxy
+from pyscript import js_import
+
+MARKDOWN = "./assets/markdown.js"
+
+
+def _run(coroutine_function):
+    """An event handler that starts `coroutine_function()` on Pyodide's event loop."""
+    return lambda event: asyncio.ensure_future(coroutine_function())
+
+
+class AnswerView:
+    """One answer in the transcript, filled chunk by chunk, then rendered once as markdown."""
+
+    def __init__(self, panel, body, meta):
+        self.panel, self.body, self.meta = panel, body, meta
+
+    def append(self, text):
+        self.body.append(document.createTextNode(text))
+        self.panel.follow_transcript()
+
+    def finish(self, text, note, speed):
+        self.body.classList.remove("streaming")
+        if text and self.panel.render_markdown is not None:
+            self.body.replaceChildren(self.panel.render_markdown(text))
+        elif not text:
+            self.body.textContent = "(no answer)"
+        self.meta.textContent = " · ".join(part for part in (note, speed) if part)
+        self.panel.follow_transcript()
+
+
+class ChatView:
+    def __init__(self):
+        query = document.querySelector
+        self.toggle = query(".assistant-toggle")
+        self.panel = query("#assistant-panel")
+        self.picker = query("#model")
+        self.load_button = query(".load-model")
+        self.cancel_button = query(".cancel-load")
+        self.progress = query(".load-progress")
+        self.progress_bar = query(".load-progress [role=progressbar]")
+        self.progress_fill = query(".load-progress .bar-fill")
+        self.progress_text = query(".load-status")
+        self.error = query(".assistant-error")
+        self.retry_button = query(".assistant-error .retry")
+        self.transcript = query(".transcript")
+        self.form = query(".ask")
+        self.message = query("#message")
+        self.send_button = query(".send")
+        self.stop_button = query(".stop")
+        self.new_chat_button = query(".new-chat")
+        self.render_markdown = None
+        self._cached = set()
+        self._follow = True
+        self._scroll_queued = False
+        self._proxies = []
+
+    def bind(self, controller):
+        self.controller = controller
+
+        def on(element, name, handler):
+            proxy = create_proxy(handler)
+            element.addEventListener(name, proxy)
+            self._proxies.append(proxy)
+
+        on(self.toggle, "click", _run(self._toggle_panel))
+        on(self.picker, "change", lambda e: controller.select(self.picker.value))
+        on(self.load_button, "click", _run(controller.load))
+        on(self.retry_button, "click", _run(controller.load))
+        on(self.cancel_button, "click", lambda e: controller.cancel_load())
+        on(self.stop_button, "click", lambda e: controller.stop())
+        on(self.new_chat_button, "click", _run(controller.new_chat))
+        on(self.form, "submit", self._on_submit)
+        on(self.message, "keydown", self._on_message_key)
+        on(self.transcript, "scroll", self._on_scroll)
+        self._scroll_proxy = create_proxy(self._scroll_to_end)
+        self.toggle.disabled = False
+
+    async def _toggle_panel(self):
+        opening = self.panel.hidden
+        self.panel.hidden = not opening
+        self.toggle.setAttribute("aria-expanded", "true" if opening else "false")
+        if opening:
+            await self.controller.open()
+            if self.render_markdown is None:
+                (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
+                self.render_markdown = module.renderMarkdown
+
+    def _on_submit(self, event):
+        event.preventDefault()
+        self._send()
+
+    def _on_message_key(self, event):
+        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
+            event.preventDefault()
+            self._send()
+
+    def _send(self):
+        if self.send_button.disabled:
+            return
+
+        async def ask():
+            if await self.controller.ask(self.message.value):
+                self.message.value = ""
+
+        asyncio.ensure_future(ask())
+
+    # Scrolling: follow new text unless the reader scrolled up to re-read.
+
+    def _on_scroll(self, event):
+        t = self.transcript
+        self._follow = t.scrollHeight - t.scrollTop - t.clientHeight < 40
+
+    def follow_transcript(self):
+        if self._follow and not self._scroll_queued:
+            self._scroll_queued = True
+            requestAnimationFrame(self._scroll_proxy)
+
+    def _scroll_to_end(self, timestamp):
+        self._scroll_queued = False
+        self.transcript.scrollTop = self.transcript.scrollHeight
+
+    # Rendering, called by the controller.
+
+    def set_state(self, state, model, loaded_id):
+        self.panel.dataset.state = state
+        busy = state in ("checking", "loading", "generating")
+        self.picker.disabled = state in ("checking", "unsupported", "loading", "closed")
+        needs_load = model is not None and model.model_id != loaded_id
+        self.load_button.hidden = state == "loading" or not needs_load
+        self.load_button.disabled = busy or state == "unsupported"
+        cached = model is not None and model.model_id in self._cached
+        self.load_button.textContent = "Start model" if cached else "Download and start"
+        self.cancel_button.hidden = state != "loading"
+        can_ask = state in ("ready", "generating")
+        self.message.disabled = not can_ask
+        self.message.placeholder = "Ask about your to-dos…" if can_ask else "Start a model to ask questions"
+        self.send_button.disabled = state != "ready"
+        self.stop_button.hidden = state != "generating"
+        self.new_chat_button.disabled = state == "generating"
+        if state == "ready" and not self.message.matches(":focus"):
+            self.message.focus()
+
+    def show_models(self, models, selected, cached, problems):
+        self._cached = set(cached)
+        options = []
+        for model in models:
+            option = document.createElement("option")
+            option.value = model.model_id
+            mark = ", on this device" if model.model_id in self._cached else ""
+            option.textContent = f"{model.option_text}{mark}"
+            option.selected = model is selected
+            options.append(option)
+        self.picker.replaceChildren(*options)
+        if problems:
+            self.show_error(" ".join(problems), "", retry=False)
+
+    def mark_cached(self, model_id):
+        self._cached.add(model_id)
+        for option in self.picker.options:
+            if option.value == model_id and not option.textContent.endswith(", on this device"):
+                option.textContent = option.textContent + ", on this device"
+
+    def show_progress(self, progress, text):
+        """progress in 0..1, or None to hide the bar (the text may stay, e.g. 'Cancelled')."""
+        self.progress.hidden = progress is None and not text
+        self.progress_bar.hidden = progress is None
+        if progress is not None:
+            percent = max(0, min(100, round(progress * 100)))
+            self.progress_bar.setAttribute("aria-valuenow", str(percent))
+            self.progress_fill.style.width = f"{percent}%"
+        self.progress_text.textContent = text
+
+    def show_error(self, message, advice="", retry=False):
+        self.error.hidden = message is None
+        self.error.querySelector(".message").textContent = message or ""
+        self.error.querySelector(".advice").textContent = advice or ""
+        self.retry_button.hidden = not retry
+
+    def start_answer(self, question):
+        turn = document.createElement("article")
+        turn.className = "turn"
+        asked = document.createElement("p")
+        asked.className = "question"
+        asked.textContent = question
+        body = document.createElement("div")
+        body.className = "answer streaming"
+        meta = document.createElement("p")
+        meta.className = "answer-meta"
+        turn.append(asked, body, meta)
+        self.transcript.append(turn)
+        self._follow = True
+        self.follow_transcript()
+        return AnswerView(self, body, meta)
+
+    def clear_transcript(self):
+        self.transcript.replaceChildren()
+        self.message.focus()

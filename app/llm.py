@@ -1,0 +1,158 @@
+"""The WebLLM adapter: the only module that touches the engine (WebLLM 0.2.86) or WebGPU.
+
+It runs the engine in a Web Worker (`assets/llm-worker.js` with WebLLM's WebWorkerMLCEngineHandler),
+so the page stays responsive while a model loads and generates. The WebLLM module (6.6 MB) is
+imported on first use only: a user who never opens the assistant never downloads it.
+"""
+
+import asyncio
+
+from js import Object, URL, Worker, document, fetch, navigator
+from pyodide.ffi import create_proxy, to_js
+from pyscript import js_import
+
+from app.assistant import LoadCancelled
+
+WEB_LLM = "./vendor/web-llm/index.js"
+WORKER = "./assets/llm-worker.js"
+CUSTOM_MODELS = "./models.json"
+
+
+def _url(path):
+    return URL.new(path, document.baseURI).href
+
+
+def _js(value):
+    return to_js(value, dict_converter=Object.fromEntries)
+
+
+async def _settle(awaitable):
+    return await awaitable
+
+
+class WebLlmEngine:
+    def __init__(self):
+        self._module = None
+        self._engine = None
+        self._worker = None
+        self._cancel = None
+        self._stopping = False
+        self._proxies = []
+
+    async def module(self):
+        if self._module is None:
+            (self._module,) = await js_import(_url(WEB_LLM))
+        return self._module
+
+    async def detect_gpu(self):
+        """{"available", "f16", "detail"}: is there a WebGPU adapter, and does it have shader-f16?"""
+        gpu = getattr(navigator, "gpu", None)
+        if not gpu:
+            return {"available": False, "f16": False, "detail": "navigator.gpu is missing."}
+        try:
+            adapter = await gpu.requestAdapter()
+        except Exception as error:
+            return {"available": False, "f16": False, "detail": f"No GPU adapter: {error}"}
+        if not adapter:
+            return {"available": False, "f16": False, "detail": "The browser found no usable GPU adapter."}
+        return {"available": True, "f16": bool(adapter.features.has("shader-f16")), "detail": ""}
+
+    def online(self):
+        return bool(navigator.onLine)
+
+    async def custom_models_text(self):
+        """The site's models.json, or None when there is none."""
+        try:
+            response = await fetch(_url(CUSTOM_MODELS))
+        except Exception:
+            return None
+        return await response.text() if response.ok else None
+
+    def _app_config(self, webllm, models):
+        """WebLLM's prebuilt list plus the site's own records (it looks models up by id here)."""
+        custom = [_js(m.record) for m in models if m.record]
+        model_list = webllm.prebuiltAppConfig.model_list.concat(*custom) if custom else webllm.prebuiltAppConfig.model_list
+        return _js({"model_list": model_list, "cacheBackend": "cache"})
+
+    async def cached_ids(self, models):
+        webllm = await self.module()
+        config = self._app_config(webllm, models)
+        cached = set()
+        for model in models:
+            try:
+                if await webllm.hasModelInCache(model.model_id, config):
+                    cached.add(model.model_id)
+            except Exception:
+                pass  # an unknown or half-written record counts as not downloaded
+        return cached
+
+    async def load(self, model, on_progress):
+        """Load `model` in a fresh worker; raises LoadCancelled after cancel_load()."""
+        webllm = await self.module()
+        self.unload()
+        loop = asyncio.get_event_loop()
+        self._cancel = loop.create_future()
+        crashed = loop.create_future()
+        worker = self._worker = Worker.new(_url(WORKER), _js({"type": "module"}))
+
+        def on_worker_error(event):
+            if not crashed.done():
+                crashed.set_exception(RuntimeError(f"The model worker crashed: {getattr(event, 'message', '')}"))
+
+        report = create_proxy(lambda r: on_progress(str(r.text), float(r.progress)))
+        self._proxies = [report, create_proxy(on_worker_error)]
+        worker.addEventListener("error", self._proxies[1])
+        config = _js({"appConfig": self._app_config(webllm, [model]), "initProgressCallback": report})
+        loading = asyncio.ensure_future(_settle(webllm.CreateWebWorkerMLCEngine(worker, model.model_id, config)))
+        done, _ = await asyncio.wait([loading, self._cancel, crashed], return_when=asyncio.FIRST_COMPLETED)
+        if loading not in done:
+            loading.cancel()
+            self.unload()
+            if self._cancel in done:
+                raise LoadCancelled()
+            crashed.result()
+        self._engine = loading.result()
+
+    def cancel_load(self):
+        if self._cancel is not None and not self._cancel.done():
+            self._cancel.set_result(True)
+
+    def unload(self):
+        """Terminate the worker: the only cancel that stops downloads, cache reads and shader builds."""
+        if self._worker is not None:
+            self._worker.terminate()
+        self._worker = self._engine = None
+
+    async def generate(self, messages, on_delta, max_tokens):
+        """Stream an answer, calling on_delta(text) per chunk; returns (finish_reason, usage.extra)."""
+        self._stopping = False
+        request = _js({"messages": messages, "stream": True, "max_tokens": max_tokens,
+                       "stream_options": {"include_usage": True}})
+        stream = await self._engine.chat.completions.create(request)
+        finish, extra = None, None
+        async for chunk in stream:
+            if self._stopping:
+                self._engine.interruptGenerate()  # an interrupt sent before the first chunk is lost
+            choices = chunk.choices
+            if choices.length:
+                choice = choices[0]
+                content = getattr(choice.delta, "content", None)  # the final delta is {}
+                if content:
+                    on_delta(content)
+                if choice.finish_reason:
+                    finish = choice.finish_reason
+            else:
+                usage = getattr(chunk, "usage", None)
+                if usage:
+                    extra = usage.extra.to_py() if usage.extra else None
+        # The loop drains the stream even after a stop, so WebLLM releases its lock (mlc-llm #3113).
+        return finish, extra
+
+    def stop(self):
+        self._stopping = True
+        if self._engine is not None:
+            self._engine.interruptGenerate()
+
+    async def reset(self):
+        if self._engine is not None:
+            await self._engine.resetChat()
