@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--enable-unsafe-webgpu",  # a SwiftShader WebGPU adapter (no shader-f16) on http://127.0.0.1
 ]
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|PythonError")
 
@@ -35,6 +36,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # The service worker serves the app from its own cache, which would hide the test double that
+    # tests route in place of WebLLM; the offline tests open contexts with it allowed.
+    return {**browser_context_args, "service_workers": "block"}
+
+
 class PageWatch:
     """Collects what must fail a test: page errors, tracebacks, foreign requests."""
 
@@ -43,6 +51,7 @@ class PageWatch:
         self.errors = []
         self.requests = []
         self.allowed_console_errors = []
+        self.allowed_foreign = []  # URL prefixes a test expects (e.g. the model hub), still blocked
 
     def attach(self, page):
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
@@ -56,7 +65,8 @@ class PageWatch:
             self.errors.append(f"Python traceback in console: {text}")
 
     def foreign_requests(self):
-        return [u for u in self.requests if not u.startswith((self.origin + "/", "data:", "blob:"))]
+        allowed = (self.origin + "/", "data:", "blob:", *self.allowed_foreign)
+        return [u for u in self.requests if not u.startswith(allowed)]
 
     def check(self):
         problems = self.errors + [f"request to another origin: {u}" for u in self.foreign_requests()]
