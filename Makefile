@@ -29,9 +29,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The precache list is rebuilt every time: it hashes the app's own files, which change without npm.
 vendor/.built: node_modules/.installed build/vendor.py
 	$(PYTHON) build/vendor.py
 	touch $@
+
+build: precache-manifest.js
+.PHONY: precache-manifest.js
+precache-manifest.js: vendor/.built
+	$(PYTHON) build/precache.py
 
 $(VENV)/.installed: requirements-test.txt
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }

@@ -18,9 +18,11 @@ FILES = {
         "pyodide",
         ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
     ),
-    # PyScript's core.js imports its chunks by relative URL, some of them at start-up whether or not
-    # the page uses the feature (py-terminal), so all of dist/ is served (source maps excepted).
-    "pyscript": ("@pyscript/core/dist", ["*.js", "*.css"]),
+    # PyScript's core.js imports these chunks by relative URL at start-up (py-editor, py-game and
+    # py-terminal too, though this page uses none of them); CodeMirror and xterm are left out.
+    "pyscript": ("@pyscript/core/dist", ["core.js", "core.css", "core-*.js", "deprecations-manager-*.js",
+                                          "donkey-*.js", "error-*.js", "py-editor-*.js", "py-game-*.js",
+                                          "py-terminal-*.js", "toml-*.js"]),
     "web-llm": ("@mlc-ai/web-llm/lib", ["index.js"]),
     "marked": ("marked/lib", ["marked.esm.js"]),
     "dompurify": ("dompurify/dist", ["purify.es.mjs"]),

@@ -1,0 +1,65 @@
+// Offline and install plumbing: registers the service worker, offers updates and installation, and
+// shows whether the device is online. Plain JS, because it must work before (and without) Python.
+(() => {
+  "use strict";
+  const $ = (selector) => document.querySelector(selector);
+  const html = document.documentElement;
+
+  const connection = $(".connection");
+  function showConnection() {
+    html.toggleAttribute("data-offline", !navigator.onLine);
+    connection.textContent = navigator.onLine ? "Online" : "Offline";
+    connection.title = navigator.onLine
+      ? "Connected. Your list and questions stay on this device either way."
+      : "No network. Your list works; the assistant works with a model already on this device.";
+  }
+  addEventListener("online", showConnection);
+  addEventListener("offline", showConnection);
+  showConnection();
+
+  // Installation: Chromium fires beforeinstallprompt when the app meets its installability criteria.
+  const installButton = $(".install");
+  let installPrompt = null;
+  addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault();
+    installPrompt = event;
+    installButton.hidden = false;
+  });
+  installButton.addEventListener("click", async () => {
+    if (!installPrompt) return;
+    installPrompt.prompt();
+    await installPrompt.userChoice;
+    installPrompt = null;
+    installButton.hidden = true;
+  });
+  addEventListener("appinstalled", () => (installButton.hidden = true));
+
+  if (!("serviceWorker" in navigator)) return;
+  const update = $(".update");
+  function offerUpdate(worker) {
+    update.hidden = false;
+    update.querySelector("button").onclick = () => worker.postMessage({ type: "SKIP_WAITING" });
+  }
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker
+    .register("./sw.js", { updateViaCache: "none" })
+    .then((registration) => {
+      if (registration.waiting && hadController) offerUpdate(registration.waiting);
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+        });
+      });
+      addEventListener("online", () => registration.update().catch(() => {}));
+    })
+    .catch((error) => console.warn("No service worker, so no offline use:", error.message));
+  // The new version took over (this tab's Reload, or another tab's): reload so every file is new.
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+  });
+})();
