@@ -25,8 +25,9 @@ class LoadCancelled(Exception):
 
 
 class AssistantController:
-    def __init__(self, engine, view, settings, get_todos):
+    def __init__(self, engine, view, settings, get_todos, storage=None):
         self.engine = engine
+        self.storage = storage
         self.view = view
         self.settings = settings
         self.get_todos = get_todos
@@ -57,6 +58,8 @@ class AssistantController:
         cached = await self.engine.cached_ids(self.models)
         self.view.show_models(self.models, self.model, cached, problems)
         self._set_state("idle")
+        if self.storage is not None:
+            await self.storage.refresh()
 
     def select(self, model_id):
         for model in self.models:
@@ -72,10 +75,17 @@ class AssistantController:
             return
         model = self.model
         self.view.show_error(None)
-        if not self.engine.online() and model.model_id not in await self.engine.cached_ids([model]):
+        cached = model.model_id in await self.engine.cached_ids([model])
+        if not cached and not self.engine.online():
+            # Checked before trying: WebLLM would only fail later with a network error.
             message, advice = describe_load_error("", online=False, model_label=model.label)
             self.view.show_error(message, advice, retry=True)
             return
+        if not cached and self.storage is not None:
+            problem = await self.storage.check_space(model)
+            if problem:
+                self.view.show_error(problem, "", retry=True)
+                return
         self.loaded_id = None
         self._set_state("loading")
         self.view.show_progress(0, "Starting…")
@@ -95,6 +105,8 @@ class AssistantController:
         self.view.show_progress(None, f"{model.label} is running on this device.")
         self.view.mark_cached(model.model_id)
         self._set_state("ready")
+        if not cached and self.storage is not None:
+            await self.storage.after_download(model)
 
     def _on_progress(self, text, progress):
         self.view.show_progress(progress, describe_progress(text, progress))

@@ -7,7 +7,7 @@ imported on first use only: a user who never opens the assistant never downloads
 
 import asyncio
 
-from js import Object, URL, Worker, document, fetch, navigator
+from js import Object, URL, Worker, caches, document, fetch, navigator
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
@@ -20,6 +20,18 @@ CUSTOM_MODELS = "./models.json"
 
 def _url(path):
     return URL.new(path, document.baseURI).href
+
+
+def _get(record, key):
+    """A field of a ModelRecord, whether a JS object (prebuilt) or a Python dict (models.json)."""
+    return record.get(key, "") if isinstance(record, dict) else getattr(record, key, "")
+
+
+async def _size(response):
+    length = response.headers.get("content-length") if response else None
+    if length:
+        return int(length)
+    return int((await response.blob()).size) if response else 0
 
 
 def _js(value):
@@ -85,6 +97,54 @@ class WebLlmEngine:
             except Exception:
                 pass  # an unknown or half-written record counts as not downloaded
         return cached
+
+    # Model storage: what WebLLM keeps in the Cache API (webllm/model, webllm/wasm, webllm/config).
+
+    async def bytes_on_device(self, models):
+        """{model_id: bytes} of each model's files in WebLLM's caches (partial downloads included)."""
+        webllm = await self.module()
+        records = {m.model_id: m.record for m in models if m.record}
+        prefixes = {}
+        for model in models:
+            record = records.get(model.model_id) or self._prebuilt_record(webllm, model.model_id)
+            if record:
+                prefixes[model.model_id] = (_get(record, "model").rstrip("/") + "/", _get(record, "model_lib"))
+        sizes = dict.fromkeys(prefixes, 0)
+        for cache_name in ("webllm/model", "webllm/wasm"):
+            if not await caches.has(cache_name):
+                continue
+            cache = await caches.open(cache_name)
+            for request in await cache.keys():
+                url = request.url
+                for model_id, (model_prefix, lib_url) in prefixes.items():
+                    if url.startswith(model_prefix) or url == lib_url:
+                        sizes[model_id] += await _size(await cache.match(request))
+        return {model_id: size for model_id, size in sizes.items() if size}
+
+    def _prebuilt_record(self, webllm, model_id):
+        for entry in webllm.prebuiltAppConfig.model_list:
+            if entry.model_id == model_id:
+                return entry
+        return None
+
+    async def delete_model(self, model):
+        webllm = await self.module()
+        await webllm.deleteModelAllInfoInCache(model.model_id, self._app_config(webllm, [model]))
+
+    async def storage_estimate(self):
+        """(usage, quota) in bytes, or None where the browser does not say."""
+        storage = getattr(navigator, "storage", None)
+        if not storage:
+            return None
+        estimate = await storage.estimate()
+        return int(estimate.usage or 0), int(estimate.quota or 0)
+
+    async def persist(self):
+        """Ask the browser not to evict this site's data (models are gigabytes); True if granted."""
+        storage = getattr(navigator, "storage", None)
+        if not storage:
+            return False
+        return bool(await storage.persisted()) or bool(await storage.persist())
 
     async def load(self, model, on_progress):
         """Load `model` in a fresh worker; raises LoadCancelled after cancel_load()."""

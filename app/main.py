@@ -10,7 +10,9 @@ from app.assistant import AssistantController
 from app.chat_view import ChatView
 from app.controller import TodoController
 from app.llm import WebLlmEngine
+from app.model_storage import ModelStorage
 from app.storage import BrowserSettings, BrowserStore
+from app.storage_view import StorageView
 from app.todo_view import TodoView
 
 store = BrowserStore()
@@ -22,8 +24,13 @@ store.on_external_change(todos.external_change)
 on_hash_change = create_proxy(lambda event: todos.route(location.hash))
 window.addEventListener("hashchange", on_hash_change)
 
+engine = WebLlmEngine()
 chat_view = ChatView()
-assistant = AssistantController(WebLlmEngine(), chat_view, BrowserSettings(), lambda: todos.todos)
+storage_view = StorageView()
+assistant = AssistantController(engine, chat_view, BrowserSettings(), lambda: todos.todos)
+model_storage = ModelStorage(engine, storage_view, lambda: assistant.models)
+assistant.storage = model_storage
 chat_view.bind(assistant)
+storage_view.bind(model_storage)
 
 window.bootShell.handOver()
