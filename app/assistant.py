@@ -154,7 +154,7 @@ class AssistantController:
         answer.finish(text, note, format_speed(extra))
         if text:
             self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
-        self._set_state("ready")
+        self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
         return True
 
     def stop(self):

@@ -5,6 +5,7 @@ completed, 12 secs elapsed. ...") and errors as strings from its worker ("WebGPU
 ..."); these functions turn both into what a person wants to know: how much, how long, what to do.
 """
 
+import math
 import re
 
 WORKING_BROWSERS = "Chrome or Edge 113+ on Windows, macOS or ChromeOS, or Chrome 121+ on Android"
@@ -51,14 +52,18 @@ def describe_progress(text, progress):
 def format_speed(usage_extra):
     """'12.3 tokens/s' from usage.extra (a dict), or '' when WebLLM gave no figure."""
     speed = (usage_extra or {}).get("decode_tokens_per_s")
-    if not isinstance(speed, (int, float)) or speed != speed or speed <= 0:  # NaN happens
+    if not isinstance(speed, (int, float)) or not math.isfinite(speed) or speed <= 0:  # NaN happens
         return ""
     return f"{speed:.1f} tokens/s"
 
 
+def _first_line(error_text):
+    return ((error_text or "").strip() or "unknown error").splitlines()[0][:300]
+
+
 def error_name(error_text):
     """The error class name WebLLM put before ': ' (its worker sends errors as strings)."""
-    match = re.match(r"\s*(?:Error: )?([A-Za-z]+(?:Error|Exception)):", error_text or "")
+    match = re.match(r"\s*(?:Error: )?([A-Za-z][A-Za-z0-9]*(?:Error|Exception)):", error_text or "")
     return match[1] if match else ""
 
 
@@ -84,7 +89,7 @@ def describe_load_error(error_text, *, online=True, model_label="this model"):
     if "fetch" in lowered or "network" in lowered or "request failed" in lowered or "cache" in lowered:
         return ("The model download was cut off.",
                 "Try again: the parts already downloaded are kept, so it resumes where it stopped.")
-    detail = (error_text or "unknown error").strip().splitlines()[0][:300]
+    detail = _first_line(error_text)
     return f"The model could not be loaded: {detail}", "Try again, or pick another model."
 
 
@@ -98,5 +103,5 @@ def describe_generate_error(error_text):
     lowered = (error_text or "").lower()
     if name == "DeviceLostError" or "device was lost" in lowered:
         return "The GPU stopped responding (the model may be too big for it). Reload the page, then pick a smaller model."
-    detail = (error_text or "unknown error").strip().splitlines()[0][:300]
+    detail = _first_line(error_text)
     return f"The answer was cut short by an error: {detail}"

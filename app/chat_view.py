@@ -136,7 +136,7 @@ class ChatView:
     def set_state(self, state, model, loaded_id):
         self.panel.dataset.state = state
         busy = state in ("checking", "loading", "generating")
-        self.picker.disabled = state in ("checking", "unsupported", "loading", "closed")
+        self.picker.disabled = state in ("checking", "unsupported", "loading", "generating", "closed")
         needs_load = model is not None and model.model_id != loaded_id
         self.load_button.hidden = state == "loading" or not needs_load
         self.load_button.disabled = busy or state == "unsupported"

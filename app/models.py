@@ -7,6 +7,9 @@ label?, context_window?}]}`).
 """
 
 import json
+import re
+
+_F16 = re.compile(r"q\d+f16")
 
 DEFAULT_CONTEXT_WINDOW = 4096
 
@@ -74,15 +77,19 @@ def built_in_models(has_f16):
 
 def parse_custom_models(text):
     """Models from a site's models.json; returns (models, problems). Bad entries are skipped."""
+    bad_file = "models.json is not a JSON object with a \"models\" list"
     try:
         entries = json.loads(text).get("models", [])
     except (ValueError, AttributeError):
-        return [], ["models.json is not a JSON object with a \"models\" list"]
+        return [], [bad_file]
+    if not isinstance(entries, list):
+        return [], [bad_file]
     models, problems = [], []
-    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+    for index, entry in enumerate(entries):
         fields = entry if isinstance(entry, dict) else {}
-        missing = [k for k in ("model_id", "model", "model_lib", "size") if not fields.get(k)]
-        if missing or not isinstance(fields.get("size"), (int, float)):
+        missing = [k for k in ("model_id", "model", "model_lib") if not isinstance(fields.get(k), str) or not fields[k]]
+        size = fields.get("size")
+        if missing or not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
             problems.append(f"models.json entry {index + 1} skipped: needs model_id, model, model_lib, size (MB)")
             continue
         context = fields.get("context_window", DEFAULT_CONTEXT_WINDOW)
@@ -91,7 +98,7 @@ def parse_custom_models(text):
                   "overrides": {"context_window_size": context}}
         label = fields.get("label") or fields["model_id"]
         models.append(Model(fields["model_id"], f"{label} (this site)", fields["size"],
-                            needs_f16="q4f16" in fields["model_id"], context_window=context, record=record))
+                            needs_f16=bool(_F16.search(fields["model_id"])), context_window=context, record=record))
     return models, problems
 
 
