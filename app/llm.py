@@ -82,7 +82,10 @@ class WebLlmEngine:
 
     def _app_config(self, webllm, models):
         """WebLLM's prebuilt list plus the site's own records (it looks models up by id here)."""
-        custom = [_js(m.record) for m in models if m.record]
+        # Relative URLs from models.json are made absolute: WebLLM caches a model library only
+        # when its URL starts with "http" (a relative one would need the network on every start).
+        custom = [_js(dict(m.record, model=_url(m.record["model"]), model_lib=_url(m.record["model_lib"])))
+                  for m in models if m.record]
         model_list = webllm.prebuiltAppConfig.model_list.concat(*custom) if custom else webllm.prebuiltAppConfig.model_list
         return _js({"model_list": model_list, "cacheBackend": "cache"})
 
@@ -103,12 +106,12 @@ class WebLlmEngine:
     async def bytes_on_device(self, models):
         """{model_id: bytes} of each model's files in WebLLM's caches (partial downloads included)."""
         webllm = await self.module()
-        records = {m.model_id: m.record for m in models if m.record}
         prefixes = {}
         for model in models:
-            record = records.get(model.model_id) or self._prebuilt_record(webllm, model.model_id)
+            record = model.record or self._prebuilt_record(webllm, model.model_id)
             if record:
-                prefixes[model.model_id] = (_get(record, "model").rstrip("/") + "/", _get(record, "model_lib"))
+                model_url = _url(_get(record, "model")).rstrip("/") + "/"
+                prefixes[model.model_id] = (model_url, _url(_get(record, "model_lib")))
         sizes = dict.fromkeys(prefixes, 0)
         for cache_name in ("webllm/model", "webllm/wasm"):
             if not await caches.has(cache_name):
