@@ -13,13 +13,15 @@ SCHEMA_VERSION = 1
 
 
 class Decoded:
-    """The outcome of decoding: the usable to-dos, and `problem` (None when all was read)."""
+    """The outcome of decoding: the usable to-dos, `problem` (None when all was read), and
+    `migrated` when the record was in an older format and should be written back in this one."""
 
-    __slots__ = ("todos", "problem")
+    __slots__ = ("todos", "problem", "migrated")
 
-    def __init__(self, todos, problem=None):
+    def __init__(self, todos, problem=None, migrated=False):
         self.todos = todos
         self.problem = problem
+        self.migrated = migrated
 
     def __repr__(self):
         return f"Decoded({self.todos!r}, problem={self.problem!r})"
@@ -81,7 +83,9 @@ def decode(text):
         return Decoded(Todos(), "could not be read (not valid JSON)")
     if isinstance(record, list):
         # Version 0: a bare list of {title, completed}, as TodoMVC's vanilla examples store it.
-        return _items(record)
+        decoded = _items(record)
+        decoded.migrated = True
+        return decoded
     if not isinstance(record, dict):
         return Decoded(Todos(), "could not be read (not a to-do record)")
     version = record.get("version")

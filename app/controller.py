@@ -4,17 +4,24 @@ Pure Python: the store and the view are passed in (browser adapters in the page,
 tests). Every command first re-reads the store, because another tab may have written a newer list
 since this tab last rendered; the command is applied to that newer list, so neither tab overwrites
 the other's change. If a write fails (storage full), the list is kept in memory and the user told;
-later commands build on the in-memory list, so nothing typed is lost.
+the commands not yet saved are replayed on top of the newest stored list with each later change,
+so nothing typed here, nor anything saved by another tab meanwhile, is lost.
 """
 
 import time
 
 from app import codec
-from app.todos import TitleTooLong, Todos, filter_for_route
+from app.todos import TitleTooLong, Todos, filter_for_route, new_id
 
 STORAGE_FULL = (
     "Your browser's storage for this site is full, so the last change is kept in this tab only. "
     "Free some space (for example, delete a downloaded model) and it will be saved with your next change."
+)
+
+
+FROZEN = (
+    "Another tab saved your to-dos in a format this tab cannot read (probably a newer version of the "
+    "app). Reload this tab to continue; changes made here until then are not saved."
 )
 
 
@@ -48,43 +55,62 @@ class TodoController:
         self.clock = clock
         self.todos = Todos()
         self.filter = "all"
-        self._unsaved = False
+        self._unsaved = []  # commands applied in this tab that storage has not taken yet
+        self._frozen = False  # storage holds data this tab must not overwrite
+        self._notice = None
 
     def start(self, route_hash, pending_titles=()):
         """Load, render, then add titles typed before Python was ready."""
         self.filter = filter_for_route(route_hash)
-        self.todos = self._read()
+        self.todos = self._read(at_start=True)
         self.view.render(self.todos, self.filter)
         for title in pending_titles:
             if not self.add(title):
                 self.view.restore_new_title(title)
 
+    def _notify(self, text):
+        self._notice = text
+        self.view.show_notice(text)
+
     # Reading and writing.
 
-    def _read(self):
-        if self._unsaved:
+    def _read(self, at_start=False):
+        """The newest stored list, with this tab's unsaved commands replayed on top of it."""
+        if self._frozen:
             return self.todos
         text = self.store.read()
         decoded = codec.decode(text)
+        if decoded.problem and not at_start:
+            # Written by another tab, most likely a newer version of the app: leave it alone.
+            self._frozen = True
+            self._notify(FROZEN)
+            return self.todos
         if decoded.problem:
             key = self.store.back_up(text)
-            self.view.show_notice(problem_notice(decoded.problem, key))
+            self._notify(problem_notice(decoded.problem, key))
             if key is None:
-                self._unsaved = True  # never overwrite data that has no backup
+                self._frozen = True  # never overwrite data that has no backup
             else:
                 self._write(decoded.todos)
-        return decoded.todos
+        elif decoded.migrated:
+            self._write(decoded.todos)
+        todos = decoded.todos
+        for command in self._unsaved:
+            todos = command(todos)
+        return todos
 
     def _write(self, todos):
+        """Store `todos`; False when storage refused (full) or must not be written."""
+        if self._frozen:
+            return False
         try:
             self.store.write(codec.encode(todos))
         except StorageFull:
-            self._unsaved = True
-            self.view.show_notice(STORAGE_FULL)
-        else:
-            if self._unsaved:
-                self._unsaved = False
-                self.view.show_notice(None)
+            self._notify(STORAGE_FULL)
+            return False
+        if self._notice == STORAGE_FULL:
+            self._notify(None)
+        return True
 
     def _change(self, command):
         """Apply `command` to the newest list; True when it was accepted."""
@@ -92,12 +118,15 @@ class TodoController:
         try:
             changed = command(current)
         except TitleTooLong as error:
-            self.view.show_notice(f"{error} Shorten it and try again; your text is kept.")
+            self._notify(f"{error} Shorten it and try again; your text is kept.")
             self.todos = current
             self.view.render(current, self.filter)
             return False
         if changed != current or self._unsaved:
-            self._write(changed)
+            if self._write(changed):
+                self._unsaved = []
+            else:
+                self._unsaved.append(command)
         self.todos = changed
         self.view.render(changed, self.filter)
         return True
@@ -105,7 +134,9 @@ class TodoController:
     # Commands from the view.
 
     def add(self, text):
-        return self._change(lambda todos: todos.add(text, created=self.clock()))
+        # The id and time are fixed now, so replaying an unsaved add gives the same to-do.
+        todo_id, created = new_id(), self.clock()
+        return self._change(lambda todos: todos.add(text, todo_id=todo_id, created=created))
 
     def edit(self, todo_id, text):
         return self._change(lambda todos: todos.edit(todo_id, text))
@@ -132,6 +163,6 @@ class TodoController:
         self.view.render(self.todos, self.filter)
 
     def external_change(self):
-        """Another tab wrote the list: show its version (unless this tab holds unsaved changes)."""
+        """Another tab wrote the list: show its version, with this tab's unsaved changes on top."""
         self.todos = self._read()
         self.view.render(self.todos, self.filter)

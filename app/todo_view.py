@@ -37,6 +37,7 @@ class TodoView:
         self._rows = {}
         self._titles = {}
         self._editing = None
+        self._rendering = False
         self._proxies = []
         self.list.replaceChildren()  # the read-only rows painted before Python was up
 
@@ -84,7 +85,8 @@ class TodoView:
             self._cancel_editing()
 
     def _on_edit_blur(self, event):
-        if event.target.matches(".edit"):
+        # Removing a focused row fires focusout synchronously; render() decides that edit's fate.
+        if event.target.matches(".edit") and not self._rendering:
             self._finish_editing()
 
     # Editing state belongs to the view: it is about this tab's focus, not the list.
@@ -105,7 +107,9 @@ class TodoView:
         todo_id, self._editing = self._editing, None
         if todo_id is None:
             return
-        row = self._rows[todo_id]
+        row = self._rows.get(todo_id)
+        if row is None:
+            return
         if self.controller.edit(todo_id, row.querySelector(".edit").value):
             row.classList.remove("editing")
         else:
@@ -144,14 +148,25 @@ class TodoView:
         row.querySelector(".toggle").checked = todo.completed
 
     def render(self, todos, filter_name):
-        visible = todos.visible(filter_name)
+        self._rendering = True
+        try:
+            self._render_rows(todos, filter_name)
+        finally:
+            self._rendering = False
+        self._render_chrome(todos, filter_name)
+
+    def _render_rows(self, todos, filter_name):
+        visible_ids = {todo.id for todo in todos.visible(filter_name)}
+        # The row being edited stays until the edit ends, even if another tab moved it out of view.
+        if self._editing is not None and todos.get(self._editing) is not None:
+            visible_ids.add(self._editing)
+        visible = [todo for todo in todos if todo.id in visible_ids]
         alive = {todo.id for todo in todos}
         for todo_id in [i for i in self._rows if i not in alive]:
-            self._rows.pop(todo_id).remove()
-            self._titles.pop(todo_id, None)
             if self._editing == todo_id:
-                self._editing = None
-        visible_ids = {todo.id for todo in visible}
+                self._editing = None  # deleted in another tab: nothing left to save
+            self._titles.pop(todo_id, None)
+            self._rows.pop(todo_id).remove()
         cursor = self.list.firstElementChild
         for todo in visible:
             row = self._rows.get(todo.id)
@@ -169,7 +184,6 @@ class TodoView:
         while cursor is not jsnull:
             hidden_row, cursor = cursor, cursor.nextElementSibling
             hidden_row.remove()
-        self._render_chrome(todos, filter_name)
 
     def _render_chrome(self, todos, filter_name):
         has_todos = len(todos) > 0

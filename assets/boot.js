@@ -12,9 +12,9 @@
   function savedTodos() {
     try {
       const record = JSON.parse(localStorage.getItem(KEY) || "null");
-      if (record && record.version === 1 && Array.isArray(record.todos)) {
-        return record.todos.filter((t) => t && typeof t.title === "string");
-      }
+      // Version 1, or version 0: a bare list (app/codec.py reads both, and rewrites 0 as 1).
+      const todos = Array.isArray(record) ? record : record && record.version === 1 ? record.todos : null;
+      if (Array.isArray(todos)) return todos.filter((t) => t && typeof t.title === "string");
     } catch (error) {
       // Unreadable data: Python decodes it, backs it up and tells the user.
     }

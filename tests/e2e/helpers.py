@@ -35,3 +35,80 @@ def stored_titles(page):
 
 def store_raw(page, text):
     page.evaluate("([k, v]) => localStorage.setItem(k, v)", [TODOS_KEY, text])
+
+
+# Storage set-up and start-up control (used by test_storage, test_security and test_startup).
+
+BACKUP_PREFIX = TODOS_KEY + ".backup."
+PYTHON_WASM = "**/pyodide.asm.wasm"
+READY_TIMEOUT_MS = 60000  # the same cap as conftest's open_app: starting Python takes seconds
+
+
+def seed_storage(context, text):
+    """Store `text` under the to-do key before the app's scripts run in each new tab of `context`.
+
+    Once per tab (a reload keeps what the app saved since), so open one seeded tab per test.
+    """
+    context.add_init_script(
+        script=f"""
+        try {{
+          if (location.protocol === "http:" && !sessionStorage.getItem("e2e.seeded")) {{
+            sessionStorage.setItem("e2e.seeded", "1");
+            localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(text)});
+          }}
+        }} catch (error) {{}}
+        """
+    )
+
+
+def seed_todos(context, todos):
+    """Seed a version-1 record holding `todos` (dicts with id, title, completed, created)."""
+    seed_storage(context, json.dumps({"version": 1, "todos": todos}))
+
+
+def hold_python(context):
+    """Hold Pyodide's wasm download in every tab of `context`: the page paints, Python cannot start.
+
+    Returns the list the held routes are appended to; pass it to release_python.
+    """
+    held = []
+    context.route(PYTHON_WASM, lambda route: held.append(route))
+    return held
+
+
+def release_python(context, held):
+    """Let the held (and any later) wasm requests through."""
+    for route in held:
+        route.continue_()
+    held.clear()
+    context.unroute(PYTHON_WASM)  # a request held since then falls through to the network
+
+
+def wait_ready(page):
+    page.wait_for_selector("html[data-ready]", state="attached", timeout=READY_TIMEOUT_MS)
+
+
+def wait_painted(page):
+    page.wait_for_selector("html[data-painted]", state="attached", timeout=READY_TIMEOUT_MS)
+
+
+def reload_ready(page):
+    page.reload()
+    wait_ready(page)
+
+
+def labels(page):
+    return page.locator(".todo-list li label")
+
+
+def notice(page):
+    return page.locator(".notice[role=alert] p")
+
+
+def backups(page):
+    """{key: text} of every backup the app made in localStorage."""
+    return page.evaluate(
+        """(prefix) => Object.fromEntries(Object.keys(localStorage)
+            .filter((k) => k.startsWith(prefix)).map((k) => [k, localStorage.getItem(k)]))""",
+        BACKUP_PREFIX,
+    )

@@ -138,3 +138,47 @@ def test_route_changes_the_filter_only():
     controller.add("a")
     controller.route("#/active")
     assert view.filter == "active" and store.titles() == ["a"]
+
+
+def test_a_todo_another_tab_saved_while_this_tab_could_not_save_is_kept():
+    controller, store, view = started()
+    store.full = True
+    controller.add("unsaved here")
+    store.full = False
+    other_tab = codec.decode(store.text).todos.add("saved there", todo_id="t")
+    store.text = codec.encode(other_tab)
+    controller.add("next")
+    assert store.titles() == ["saved there", "unsaved here", "next"]
+    assert view.notices[-1] is None
+
+
+def test_unsaved_adds_keep_their_ids_when_replayed():
+    controller, store, view = started()
+    store.full = True
+    controller.add("a")
+    first_id = view.rendered.items[0].id
+    controller.add("b")
+    assert view.rendered.items[0].id == first_id
+
+
+def test_a_version_zero_record_is_written_back_as_version_one_at_start():
+    _, store, _ = started('[{"title": "old", "completed": false}]')
+    assert json.loads(store.text)["version"] == 1 and store.titles() == ["old"]
+
+
+def test_an_unreadable_record_written_by_another_tab_is_never_overwritten():
+    controller, store, view = started()
+    controller.add("mine")
+    store.text = '{"version": 2, "todos": []}'
+    controller.external_change()
+    controller.add("more")
+    assert store.text == '{"version": 2, "todos": []}'
+    assert "Reload this tab" in view.notices[-1]
+    assert [t.title for t in view.rendered] == ["mine", "more"]
+    assert store.backups == {}
+
+
+def test_the_storage_full_notice_is_cleared_but_other_notices_are_kept():
+    controller, store, view = started("{broken")
+    controller.add("x")
+    assert "not valid JSON" in view.notices[-1]

@@ -1,0 +1,170 @@
+"""Start-up: the runtime comes from this site, the saved list shows before Python, nothing typed is lost."""
+
+from urllib.parse import urlparse
+
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import (
+    add,
+    hold_python,
+    items,
+    labels,
+    notice,
+    release_python,
+    seed_todos,
+    stored,
+    stored_titles,
+    wait_painted,
+    wait_ready,
+)
+
+MAX_TITLE = 2000
+SAVED = [
+    {"id": "s1", "title": "buy milk", "completed": False, "created": 1700000000000},
+    {"id": "s2", "title": "call mum", "completed": True, "created": 1700000000001},
+]
+
+
+def status(page):
+    """The start-up status line (the app bar has a status of its own: the connection badge)."""
+    return page.locator(".todoapp .status[role=status]")
+
+
+def html(page):
+    return page.locator("html")
+
+
+def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_start(app_page, watch):
+    app_page.wait_for_load_state("networkidle")
+
+    paths = {urlparse(url).path for url in watch.requests}
+    assert {
+        "/vendor/pyodide/pyodide.asm.wasm",
+        "/vendor/pyodide/python_stdlib.zip",
+        "/vendor/pyscript/core.js",
+    } <= paths
+    assert not [p for p in paths if p.startswith("/vendor/web-llm/")]
+    assert watch.foreign_requests() == []
+
+
+def test_the_saved_list_is_painted_before_python_is_ready_and_a_todo_typed_meanwhile_is_kept(
+    context, open_app
+):
+    seed_todos(context, SAVED)
+    held = hold_python(context)
+    page = open_app(wait_ready=False)
+    wait_painted(page)
+
+    expect(labels(page)).to_have_text(["buy milk", "call mum"])
+    expect(items(page)).to_have_class(["", "completed"])
+    expect(html(page)).to_have_attribute("data-starting", "")
+    expect(html(page)).not_to_have_attribute("data-ready", "")
+    expect(status(page)).to_have_text("Starting Python…")
+    expect(status(page)).to_be_visible()
+
+    field = page.locator(".new-todo")
+    expect(field).to_be_focused()
+    field.fill("typed while starting")
+    field.press("Enter")
+    expect(field).to_have_value("")
+    expect(labels(page)).to_have_text(["buy milk", "call mum", "typed while starting"])
+    assert stored_titles(page) == ["buy milk", "call mum"]  # queued, not yet saved
+
+    release_python(context, held)
+    wait_ready(page)
+
+    expect(labels(page)).to_have_text(["buy milk", "call mum", "typed while starting"])
+    expect(items(page)).to_have_class(["", "completed", ""])
+    expect(status(page)).to_be_hidden()
+    expect(html(page)).not_to_have_attribute("data-starting", "")
+    record = stored(page)
+    assert [(t["title"], t["completed"]) for t in record["todos"]] == [
+        ("buy milk", False),
+        ("call mum", True),
+        ("typed while starting", False),
+    ]
+    assert record["todos"][:2] == SAVED
+
+
+def test_a_too_long_title_typed_before_python_is_ready_comes_back_to_the_input(context, open_app):
+    held = hold_python(context)
+    page = open_app(wait_ready=False)
+    wait_painted(page)
+    too_long = "y" * (MAX_TITLE + 1)
+    field = page.locator(".new-todo")
+    field.fill(too_long)
+    field.press("Enter")
+    expect(labels(page)).to_have_text([too_long])  # queued by boot.js, which has no limit
+
+    release_python(context, held)
+    wait_ready(page)
+
+    expect(notice(page)).to_contain_text(f"{MAX_TITLE:,}")
+    expect(field).to_have_value(too_long)
+    expect(items(page)).to_have_count(0)
+    assert stored(page) is None
+
+
+def test_data_ready_is_set_when_the_app_is_interactive_and_the_input_keeps_its_focus_and_text(
+    context, open_app
+):
+    held = hold_python(context)
+    page = open_app(wait_ready=False)
+    wait_painted(page)
+    field = page.locator(".new-todo")
+    expect(field).to_be_focused()
+    field.press_sequentially("half typed")  # no Enter yet
+
+    release_python(context, held)
+    wait_ready(page)
+
+    expect(html(page)).not_to_have_attribute("data-starting", "")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("half typed")
+    # Interactive at once: Enter now goes to Python, which adds and saves.
+    field.press("Enter")
+    expect(field).to_have_value("")
+    expect(labels(page)).to_have_text(["half typed"])
+    expect(items(page).first.locator(".toggle")).to_be_enabled()
+    assert stored_titles(page) == ["half typed"]
+
+
+def test_the_filter_in_the_url_is_applied_by_the_early_paint_and_kept_by_python(context, open_app):
+    seed_todos(context, SAVED)
+    held = hold_python(context)
+    page = open_app("/#/completed", wait_ready=False)
+    wait_painted(page)
+
+    def assert_completed_filter():
+        expect(labels(page)).to_have_text(["call mum"])
+        expect(page.get_by_role("link", name="Completed")).to_have_class("selected")
+        expect(page.get_by_role("link", name="All")).not_to_have_class("selected")
+        expect(page.locator(".todo-count")).to_have_text("1 item left")
+        expect(page.locator(".clear-completed")).to_be_visible()
+
+    expect(html(page)).not_to_have_attribute("data-ready", "")
+    assert_completed_filter()
+
+    release_python(context, held)
+    wait_ready(page)
+    assert_completed_filter()
+
+
+def test_a_filter_chosen_before_python_is_ready_is_applied_and_kept(context, open_app):
+    seed_todos(context, SAVED)
+    held = hold_python(context)
+    page = open_app(wait_ready=False)
+    wait_painted(page)
+    expect(labels(page)).to_have_text(["buy milk", "call mum"])
+
+    page.get_by_role("link", name="Active").click()
+    expect(labels(page)).to_have_text(["buy milk"])
+    expect(page.get_by_role("link", name="Active")).to_have_class("selected")
+    expect(html(page)).not_to_have_attribute("data-ready", "")
+
+    release_python(context, held)
+    wait_ready(page)
+    expect(labels(page)).to_have_text(["buy milk"])
+    expect(page.get_by_role("link", name="Active")).to_have_class("selected")
+    add(page, "new and active")
+    expect(labels(page)).to_have_text(["buy milk", "new and active"])
