@@ -111,6 +111,12 @@ class AssistantController:
     def _on_progress(self, text, progress):
         self.view.show_progress(progress, describe_progress(text, progress))
 
+    def model_deleted(self, model_id):
+        """Its files are gone: the picker must no longer say it is on this device."""
+        self.view.unmark_cached(model_id)
+        if self.state in ("idle", "ready"):
+            self._set_state(self.state)
+
     def cancel_load(self):
         if self.state == "loading":
             self.engine.cancel_load()

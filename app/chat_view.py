@@ -62,6 +62,7 @@ class ChatView:
         self.new_chat_button = query(".new-chat")
         self.render_markdown = None
         self._cached = set()
+        self._models = {}
         self._follow = True
         self._scroll_queued = False
         self._proxies = []
@@ -154,23 +155,32 @@ class ChatView:
 
     def show_models(self, models, selected, cached, problems):
         self._cached = set(cached)
+        self._models = {model.model_id: model for model in models}
         options = []
         for model in models:
             option = document.createElement("option")
             option.value = model.model_id
-            mark = ", on this device" if model.model_id in self._cached else ""
-            option.textContent = f"{model.option_text}{mark}"
             option.selected = model is selected
             options.append(option)
         self.picker.replaceChildren(*options)
+        self._label_options()
         if problems:
             self.show_error(" ".join(problems), "", retry=False)
 
     def mark_cached(self, model_id):
         self._cached.add(model_id)
+        self._label_options()
+
+    def unmark_cached(self, model_id):
+        self._cached.discard(model_id)
+        self._label_options()
+
+    def _label_options(self):
         for option in self.picker.options:
-            if option.value == model_id and not option.textContent.endswith(", on this device"):
-                option.textContent = option.textContent + ", on this device"
+            model = self._models.get(option.value)
+            if model is not None:
+                mark = ", on this device" if model.model_id in self._cached else ""
+                option.textContent = f"{model.option_text}{mark}"
 
     def show_progress(self, progress, text):
         """progress in 0..1, or None to hide the bar (the text may stay, e.g. 'Cancelled')."""

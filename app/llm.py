@@ -7,7 +7,7 @@ imported on first use only: a user who never opens the assistant never downloads
 
 import asyncio
 
-from js import Object, URL, Worker, caches, document, fetch, navigator
+from js import Function, Object, URL, Worker, caches, document, fetch, navigator
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
@@ -38,8 +38,33 @@ def _js(value):
     return to_js(value, dict_converter=Object.fromEntries)
 
 
-async def _settle(awaitable):
-    return await awaitable
+class EngineError(Exception):
+    """A failure reported by WebLLM; the message keeps its "ErrorName: text" form."""
+
+
+# WebLLM's worker engine rejects with strings (its handler posts err.toString()), which Pyodide cannot
+# raise as exceptions (and a rejected promise that Python has seen is reported as a page error). So
+# WebLLM is called from JS, its promise settled there into a plain outcome, and Python raises
+# EngineError itself; streams end normally and report their failure the same way.
+_reason = "(r) => (r instanceof Error ? `${r.name}: ${r.message}` : String(r))"
+_call = Function.new(
+    "target", "method", "...args",
+    "return Promise.resolve().then(() => target[method](...args))"
+    f".then((value) => ({{value}}), (r) => ({{error: ({_reason})(r)}}));",
+)
+_guarded_stream = Function.new(
+    "stream", "failure",
+    f"return (async function* () {{ try {{ yield* stream; }} catch (r) {{ failure.error = ({_reason})(r); }} }})();",
+)
+
+
+async def _settle(target, method, *args):
+    """await target[method](*args) without letting a rejection reach Pyodide unconverted."""
+    outcome = await _call(target, method, *args)
+    error = getattr(outcome, "error", None)
+    if error is not None:
+        raise EngineError(error)
+    return getattr(outcome, "value", None)
 
 
 class WebLlmEngine:
@@ -95,7 +120,7 @@ class WebLlmEngine:
         cached = set()
         for model in models:
             try:
-                if await webllm.hasModelInCache(model.model_id, config):
+                if await _settle(webllm, "hasModelInCache", model.model_id, config):
                     cached.add(model.model_id)
             except Exception:
                 pass  # an unknown or half-written record counts as not downloaded
@@ -132,7 +157,15 @@ class WebLlmEngine:
 
     async def delete_model(self, model):
         webllm = await self.module()
-        await webllm.deleteModelAllInfoInCache(model.model_id, self._app_config(webllm, [model]))
+        await _settle(webllm, "deleteModelAllInfoInCache", model.model_id, self._app_config(webllm, [model]))
+        # WebLLM 0.2.86 keeps tensor-cache.json; remove whatever is left under the model's URL.
+        record = model.record or self._prebuilt_record(webllm, model.model_id)
+        if record and await caches.has("webllm/model"):
+            prefix = _url(_get(record, "model")).rstrip("/") + "/"
+            cache = await caches.open("webllm/model")
+            for request in await cache.keys():
+                if request.url.startswith(prefix):
+                    await cache.delete(request)
 
     async def storage_estimate(self):
         """(usage, quota) in bytes, or None where the browser does not say."""
@@ -166,7 +199,7 @@ class WebLlmEngine:
         self._proxies = [report, create_proxy(on_worker_error)]
         worker.addEventListener("error", self._proxies[1])
         config = _js({"appConfig": self._app_config(webllm, [model]), "initProgressCallback": report})
-        loading = asyncio.ensure_future(_settle(webllm.CreateWebWorkerMLCEngine(worker, model.model_id, config)))
+        loading = asyncio.ensure_future(_settle(webllm, "CreateWebWorkerMLCEngine", worker, model.model_id, config))
         done, _ = await asyncio.wait([loading, self._cancel, crashed], return_when=asyncio.FIRST_COMPLETED)
         if loading not in done:
             loading.cancel()
@@ -191,9 +224,10 @@ class WebLlmEngine:
         self._stopping = False
         request = _js({"messages": messages, "stream": True, "max_tokens": max_tokens,
                        "stream_options": {"include_usage": True}})
-        stream = await self._engine.chat.completions.create(request)
+        stream = await _settle(self._engine.chat.completions, "create", request)
         finish, extra = None, None
-        async for chunk in stream:
+        failure = Object.new()
+        async for chunk in _guarded_stream(stream, failure):
             if self._stopping:
                 self._engine.interruptGenerate()  # an interrupt sent before the first chunk is lost
             choices = chunk.choices
@@ -209,6 +243,8 @@ class WebLlmEngine:
                 if usage:
                     extra = usage.extra.to_py() if usage.extra else None
         # The loop drains the stream even after a stop, so WebLLM releases its lock (mlc-llm #3113).
+        if getattr(failure, "error", None) is not None:
+            raise EngineError(failure.error)
         return finish, extra
 
     def stop(self):
@@ -218,4 +254,4 @@ class WebLlmEngine:
 
     async def reset(self):
         if self._engine is not None:
-            await self._engine.resetChat()
+            await _settle(self._engine, "resetChat")

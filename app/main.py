@@ -28,7 +28,7 @@ engine = WebLlmEngine()
 chat_view = ChatView()
 storage_view = StorageView()
 assistant = AssistantController(engine, chat_view, BrowserSettings(), lambda: todos.todos)
-model_storage = ModelStorage(engine, storage_view, lambda: assistant.models)
+model_storage = ModelStorage(engine, storage_view, lambda: assistant.models, assistant.model_deleted)
 assistant.storage = model_storage
 chat_view.bind(assistant)
 storage_view.bind(model_storage)

@@ -28,10 +28,11 @@ def estimate_text(estimate):
 
 
 class ModelStorage:
-    def __init__(self, engine, view, get_models):
+    def __init__(self, engine, view, get_models, on_deleted=lambda model_id: None):
         self.engine = engine
         self.view = view
         self.get_models = get_models
+        self.on_deleted = on_deleted
 
     async def refresh(self):
         models = self.get_models()
@@ -44,6 +45,7 @@ class ModelStorage:
         for model in self.get_models():
             if model.model_id == model_id:
                 await self.engine.delete_model(model)
+                self.on_deleted(model_id)
         await self.refresh()
 
     async def check_space(self, model):

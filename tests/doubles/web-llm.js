@@ -12,20 +12,35 @@
  *
  * Tests script the behaviour through globalThis.__webllmScenario, which is read at call time
  * (every field is optional):
- *   progress: [InitProgressReport]  reports sent before "Finish loading on ..." (the default is a
- *             realistic sequence: "Fetching param cache" reports only when the model is not cached)
- *   progressDelayMs, loadDelayMs    delays during the load
+ *   progress: [InitProgressReport]  reports sent before "Finish loading on ..." in place of the generated
+ *             ones (the files are still stored, silently, before them). The generated sequence is the
+ *             real one: "Start to fetch params", one "Fetching param cache[i/N]" per shard only when a
+ *             shard is missing, "Loading model from cache[i/N]" per shard always, one shader report.
+ *   progressDelayMs, loadDelayMs    delays during the load (before each report; after the reports)
  *   holdLoad: true                  the load waits until globalThis.__webllmRelease() is called
- *   loadError: {name, message}      the load fails with this error after the progress reports
- *   webgpu: false | shaderF16: false  raise WebGPUNotAvailableError / ShaderF16SupportError (for records that need shader-f16)
+ *   loadError: {name, message}      the load fails with this error after the progress reports (the files stay stored)
+ *   webgpu: false | shaderF16: false  raise WebGPUNotAvailableError / ShaderF16SupportError (for records that
+ *             need shader-f16), after the config and wasm are stored and before the weights, like reload()
  *   gpuLabel: "WebGPU - apple"      used in "Finish loading on <gpuLabel>"
- *   cached: [model ids]             what hasModelInCache reports (successful loads and deletes then update it)
+ *   cached: [model ids]             models already downloaded: at first use (any load or cache helper) the
+ *             double stores their files, once per origin (it notes that in a cache of its own,
+ *             "webllm-double/seeded"), so a later delete is not undone by a reload
+ *   shards (default 4), shardMB (default 50)  the tensor-cache.json of a new download: N shards of shardMB MiB
+ *             each, which is what the progress text counts; the stored shard bodies are small
+ *             (shardBytes, default 65536 bytes, with a matching content-length header)
+ *   failAfterShards: k              the network dies during a download: shards 0..k-1 get stored, the next
+ *             missing one rejects with TypeError "Failed to fetch" (a string from a worker engine)
  *   reply: "text" | ["answer 1", "answer 2", ...]  one string for each request, in order (the last one repeats)
  *   chunkSize (default 4 chars, counted as one token), chunkDelayMs (default 0, so no timers)
  *   finishReason: "stop" | "length"; request.max_tokens also stops with "length"
  *   usage: {prompt_tokens?, completion_tokens?, total_tokens?, extra?: {...}}  overrides the computed usage
  *   generateError: {name, message, afterChunks = 0}  the stream throws after this many chunks
  * globalThis.__webllmCalls collects every call as {fn, args}, with args made JSON-safe (functions dropped).
+ *
+ * Model storage is REAL Cache API storage, keyed like WebLLM's "cache" backend (see "model storage"
+ * below): a download `put`s small fake files (never a network request); a load, hasModelInCache and
+ * the delete helpers read and delete those entries, so partial downloads, resumes and deletes behave
+ * as with the real module. Offline (navigator.onLine false), a missing file fails like cache.add does.
  *
  * This double copies two behaviours of the real module:
  * (1) An engine made by CreateWebWorkerMLCEngine rejects with the STRING `${name}: ${message}`,
@@ -105,21 +120,128 @@ function makeError({ name = "Error", message } = {}) {
   return e;
 }
 
-// ---- cache state and default progress ----
-const cacheState = new Map(); // model id -> cached? (this overrides scenario.cached after loads and deletes)
-const isCached = (id) => (cacheState.has(id) ? cacheState.get(id) : (S().cached ?? []).includes(id));
 function findRecord(id, appConfig) {
   const rec = (appConfig ?? prebuiltAppConfig).model_list.find((r) => r.model_id === id);
   if (!rec) throw makeError({ name: "ModelNotFoundError", message: `Cannot find model record in appConfig for ${id}. Please check if the model ID is correct and included in the model_list configuration.` });
   return rec;
 }
-function defaultProgress(cached, n = 4, mb = 200) {
-  const at = (i, verb) => `[${i}/${n}]: ${Math.ceil((i * mb) / n)}MB ${verb}. ${Math.floor((i * 100) / n)}% completed, ${i} secs elapsed.`;
-  const out = [{ progress: 0, timeElapsed: 0, text: "Start to fetch params" }];
-  for (let i = 1; !cached && i <= n; i++) out.push({ progress: i / n, timeElapsed: i, text: "Fetching param cache" + at(i, "fetched") + " It can take a while when we first visit this page to populate the cache. Later refreshes will become faster." });
-  for (let i = 1; i <= n; i++) out.push({ progress: i / n, timeElapsed: i, text: "Loading model from cache" + at(i, "loaded") });
-  out.push({ progress: 1, timeElapsed: n, text: `Loading GPU shader modules[8/8]: 100% completed, ${n} secs elapsed.` });
-  return out;
+
+// ---- model storage: real Cache API entries, keyed like WebLLM's "cache" backend ----
+// Mirrors index.js: cleanModelUrl (11280), ArtifactCache.addToCache/hasAllKeys/deleteInCache (6512-6590),
+// hasTensorInCache/deleteTensorCache (6989-7020), fetchTensorCacheInternal (8180-8245), the cache
+// helpers (14840-14911) and reload()'s order (18215-18315): config, wasm, GPU checks, tokenizer,
+// tensor-cache.json, then the shards.
+const MODEL_CACHE = "webllm/model", WASM_CACHE = "webllm/wasm", CONFIG_CACHE = "webllm/config";
+const SEEDED_CACHE = "webllm-double/seeded"; // the double's own note of the `cached` ids it stored
+const MiB = 1024 * 1024;
+function cleanModelUrl(modelUrl) { // verbatim: a relative `model` throws "TypeError: Invalid URL", as in 0.2.86
+  modelUrl += modelUrl.endsWith("/") ? "" : "/";
+  if (!modelUrl.match(/.+\/resolve\/.+\//)) modelUrl += "resolve/main/";
+  return new URL(modelUrl).href;
+}
+function modelFiles(rec) {
+  const base = cleanModelUrl(rec.model), at = (name) => new URL(name, base).href;
+  return { base, config: at("mlc-chat-config.json"), tokenizer: at("tokenizer.json"), tensorCache: at("tensor-cache.json"),
+    // reload() fetches a model_lib that is not http(s) or contains "localhost" without caching it
+    wasm: rec.model_lib, wasmCached: String(rec.model_lib).startsWith("http") && !String(rec.model_lib).includes("localhost") };
+}
+function tensorCacheJson(s) {
+  const n = Math.max(1, s.shards ?? 4), nbytes = Math.round((s.shardMB ?? 50) * MiB);
+  return { metadata: { ParamSize: n * 1000, ParamBytes: n * nbytes, BitsPerParam: 4.5 },
+    records: Array.from({ length: n }, (_, i) => ({ dataPath: `params_shard_${i}.bin`, format: "raw-shard", nbytes,
+      records: [{ name: `param_${i}`, shape: [nbytes / 4], dtype: "uint32", format: "f32-to-bf16", nbytes, byteOffset: 0 }],
+      md5sum: "00000000000000000000000000000000" })) };
+}
+const FILES = {
+  config: (rec) => JSON.stringify({ model_type: "llama", quantization: rec.model_id.match(/q\d+f\d+_\d/)?.[0] ?? "q4f32_1",
+    context_window_size: 131072, temperature: 0.6, top_p: 0.9, tokenizer_files: ["tokenizer.json"],
+    conv_template: { name: "test-double", system_template: "{system_message}", roles: { user: "user", assistant: "assistant" } } }),
+  wasm: () => { const b = new Uint8Array(4096); b.set([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]); return b; },
+  tokenizer: () => JSON.stringify({ version: "1.0", model: { type: "BPE", vocab: { a: 0, b: 1 }, merges: [] } }),
+  shard: (i, s) => new Uint8Array(Math.max(1, s.shardBytes ?? 65536)).fill((i % 250) + 1),
+};
+function fileResponse(body, type) {
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  return new Response(bytes, { status: 200, statusText: "OK", headers: { "content-type": type, "content-length": String(bytes.byteLength) } });
+}
+const offline = () => globalThis.navigator?.onLine === false;
+/** ArtifactCache.addToCache: keeps a file already stored, else "downloads" it (a put; offline, cache.add's error). */
+async function addToCache(cacheName, url, makeBody, type, { network = true } = {}) {
+  const cache = await caches.open(cacheName);
+  if (await cache.match(url)) return false;
+  if (network && offline()) throw makeError({ name: "TypeError" });
+  await cache.put(url, fileResponse(makeBody(), type));
+  return true;
+}
+async function storedKeys(cacheName) {
+  return (await caches.has(cacheName)) ? (await (await caches.open(cacheName)).keys()).map((r) => r.url) : [];
+}
+async function tensorRecords(files) {
+  const found = (await caches.has(MODEL_CACHE)) ? await (await caches.open(MODEL_CACHE)).match(files.tensorCache) : undefined;
+  return found ? (await found.json()).records : null;
+}
+const shardUrl = (files, rec) => new URL(rec.dataPath, files.base).href;
+/** hasTensorInCache: tensor-cache.json and every shard it lists are in webllm/model. */
+async function hasTensors(files) {
+  const records = await tensorRecords(files);
+  if (!records) return false;
+  const keys = await storedKeys(MODEL_CACHE);
+  return records.every((r) => keys.includes(shardUrl(files, r)));
+}
+/** reload()'s downloads before the GPU checks: the chat config, then the model library. */
+async function fetchConfigAndWasm(rec, files, step, options) {
+  await step(); await addToCache(CONFIG_CACHE, files.config, () => FILES.config(rec), "application/json", options);
+  if (files.wasmCached) { await step(); await addToCache(WASM_CACHE, files.wasm, FILES.wasm, "application/wasm", options); }
+}
+/** The tokenizer, tensor-cache.json and the shards, with fetchTensorCacheInternal's reports. */
+async function fetchWeights(files, s, step, report, options) {
+  await step(); await addToCache(MODEL_CACHE, files.tokenizer, FILES.tokenizer, "application/json", options);
+  await step(); await addToCache(MODEL_CACHE, files.tensorCache, () => JSON.stringify(tensorCacheJson(s)), "application/json", options);
+  const records = await tensorRecords(files), n = records.length;
+  const total = records.reduce((a, r) => a + r.nbytes, 0), keys = await storedKeys(MODEL_CACHE);
+  const text = (i, bytes, verb) => `[${i}/${n}]: ${Math.ceil(bytes / MiB)}MB ${verb}. ${Math.floor((bytes * 100) / total)}% completed, ${i} secs elapsed.`;
+  await report({ progress: 0, timeElapsed: 0, text: "Start to fetch params" });
+  let bytes = 0;
+  if (!records.every((r) => keys.includes(shardUrl(files, r)))) {
+    for (let i = 0; i < n; i++) {
+      const url = shardUrl(files, records[i]);
+      await step();
+      if (s.failAfterShards != null && i >= s.failAfterShards && !keys.includes(url)) throw makeError({ name: "TypeError" });
+      await addToCache(MODEL_CACHE, url, () => FILES.shard(i, s), "application/octet-stream", options);
+      bytes += records[i].nbytes;
+      await report({ progress: bytes / total, timeElapsed: i + 1, text: "Fetching param cache" + text(i + 1, bytes, "fetched") + " It can take a while when we first visit this page to populate the cache. Later refreshes will become faster." });
+    }
+  }
+  bytes = 0;
+  for (let i = 0; i < n; i++) { // loading onto the GPU reads each shard from the cache (a lost one is fetched again)
+    await step(); await addToCache(MODEL_CACHE, shardUrl(files, records[i]), () => FILES.shard(i, s), "application/octet-stream", options);
+    bytes += records[i].nbytes;
+    await report({ progress: bytes / total, timeElapsed: i + 1, text: "Loading model from cache" + text(i + 1, bytes, "loaded") });
+  }
+  await report({ progress: 1, timeElapsed: n, text: `Loading GPU shader modules[8/8]: 100% completed, ${n} secs elapsed.` });
+}
+// scenario.cached: store those models' files once per origin, at first use (loads and cache helpers).
+const seededHere = new Set();
+let seeding = Promise.resolve();
+function seedCached(appConfig) {
+  const run = seeding.then(async () => {
+    for (const id of S().cached ?? []) {
+      if (seededHere.has(id)) continue;
+      const rec = [appConfig, prebuiltAppConfig].map((c) => c?.model_list?.find((r) => r.model_id === id)).find(Boolean);
+      if (!rec) continue; // a record the caller's appConfig does not know yet
+      seededHere.add(id);
+      const marks = await caches.open(SEEDED_CACHE), mark = "https://webllm-double.invalid/seeded/" + encodeURIComponent(id);
+      if (await marks.match(mark)) continue;
+      try {
+        const files = modelFiles(rec), quiet = async () => {}, options = { network: false };
+        await fetchConfigAndWasm(rec, files, quiet, options);
+        await fetchWeights(files, { ...S(), failAfterShards: undefined }, quiet, quiet, options);
+      } catch (e) { continue; } // a record WebLLM cannot handle (a relative `model` URL) stays not downloaded
+      await marks.put(mark, new Response("seeded"));
+    }
+  });
+  seeding = run.catch(() => {});
+  return run;
 }
 let replyIndex = 0;
 function nextReply(s) {
@@ -149,19 +271,31 @@ class EngineBase {
     this.modelId = ids;
   }
   async load(id) {
-    const s = S(), t0 = Date.now(), rec = findRecord(id, this.appConfig);
-    if (s.webgpu === false) throw makeError({ name: "WebGPUNotAvailableError" });
-    if (s.shaderF16 === false && rec.required_features?.includes("shader-f16")) throw makeError({ name: "ShaderF16SupportError" });
+    const s = S(), t0 = Date.now(), rec = findRecord(id, this.appConfig), load = { aborted: false };
+    // unload() aborts the downloads; a terminated worker (see WebWorkerMLCEngine) stops for good
+    const step = async () => {
+      if (load.aborted) throw "Engine.unload() is called.";
+      if (this.terminated) await new Promise(() => {});
+    };
+    const report = async (r) => { await sleep(s.progressDelayMs); await step(); this.initProgressCallback?.({ ...r }); };
     const run = (async () => {
-      for (const r of s.progress ?? defaultProgress(isCached(id))) { await sleep(s.progressDelayMs); this.initProgressCallback?.({ ...r }); }
+      await seedCached(this.appConfig);
+      const files = modelFiles(rec);
+      await fetchConfigAndWasm(rec, files, step);
+      if (s.webgpu === false) throw makeError({ name: "WebGPUNotAvailableError" });
+      if (s.shaderF16 === false && rec.required_features?.includes("shader-f16")) throw makeError({ name: "ShaderF16SupportError" });
+      await fetchWeights(files, s, step, s.progress ? async () => {} : report);
+      for (const r of s.progress ?? []) await report(r);
       await sleep(s.loadDelayMs);
       if (s.holdLoad) await new Promise((resolve) => { globalThis.__webllmRelease = resolve; });
+      await step();
       if (s.loadError) throw makeError(s.loadError);
     })();
     run.catch(() => {});
     // unload() during a load aborts it with the AbortController reason the real engine uses
-    try { await Promise.race([run, new Promise((_, reject) => { this.abortLoad = reject; })]); } finally { this.abortLoad = null; }
-    cacheState.set(id, true);
+    try {
+      await Promise.race([run, new Promise((_, reject) => { this.abortLoad = (reason) => { load.aborted = true; reject(reason); }; })]);
+    } finally { this.abortLoad = null; }
     this.initProgressCallback?.({ progress: 1, timeElapsed: (Date.now() - t0) / 1000, text: "Finish loading on " + (s.gpuLabel ?? "WebGPU - test double") });
   }
   async unload() { record("unload"); this.abortLoad?.("Engine.unload() is called."); this.modelId = undefined; }
@@ -228,7 +362,16 @@ export class MLCEngine extends EngineBase {
   async interruptGenerate() { record("interruptGenerate"); this.interruptSignal = true; }
 }
 export class WebWorkerMLCEngine extends EngineBase {
-  constructor(worker, engineConfig) { super(engineConfig, true); this.worker = worker; if (worker) worker.onmessage = () => {}; }
+  constructor(worker, engineConfig) {
+    super(engineConfig, true); this.worker = worker; this.terminated = false;
+    if (worker) worker.onmessage = () => {};
+    // The double loads on the page, so it notices the worker's end itself: after terminate() nothing more is
+    // stored or reported, and the pending load never settles (the real page-side promise never does either).
+    if (typeof worker?.terminate === "function") {
+      const terminate = worker.terminate.bind(worker);
+      worker.terminate = () => { this.terminated = true; terminate(); };
+    }
+  }
   interruptGenerate() { record("interruptGenerate"); this.interruptSignal = true; } // returns void, like the real one
 }
 export async function CreateMLCEngine(modelId, engineConfig, chatOpts) {
@@ -252,8 +395,37 @@ export class WebWorkerMLCEngineHandler {
 }
 
 // ---- cache helpers (cache_util.d.ts) ----
-export async function hasModelInCache(modelId, appConfig) { record("hasModelInCache", modelId); findRecord(modelId, appConfig); return isCached(modelId); }
-export async function deleteModelAllInfoInCache(modelId, appConfig) { record("deleteModelAllInfoInCache", modelId); findRecord(modelId, appConfig); cacheState.set(modelId, false); }
-export async function deleteModelInCache(modelId, appConfig) { record("deleteModelInCache", modelId); findRecord(modelId, appConfig); cacheState.set(modelId, false); }
-export async function deleteChatConfigInCache(modelId, appConfig) { record("deleteChatConfigInCache", modelId); findRecord(modelId, appConfig); }
-export async function deleteModelWasmInCache(modelId, appConfig) { record("deleteModelWasmInCache", modelId); findRecord(modelId, appConfig); }
+// Like the real ones they run on the page, never fetch except where noted, and throw ModelNotFoundError
+// for an unknown id (and TypeError for a relative `model` URL, from cleanModelUrl).
+export async function hasModelInCache(modelId, appConfig) {
+  record("hasModelInCache", modelId);
+  const files = modelFiles(findRecord(modelId, appConfig));
+  await seedCached(appConfig);
+  return hasTensors(files);
+}
+/** deleteTensorCache + the tokenizer files (index.js:7004-7020, 14866-14876). Like the real one it reads
+ * tensor-cache.json through fetchWithCache (so a missing one is downloaded and stays, and offline that
+ * fails with TypeError "Failed to fetch"), deletes the shards it lists and keeps tensor-cache.json itself. */
+async function deleteWeights(rec, appConfig) {
+  const files = modelFiles(rec);
+  await seedCached(appConfig);
+  await addToCache(MODEL_CACHE, files.tensorCache, () => JSON.stringify(tensorCacheJson(S())), "application/json");
+  const cache = await caches.open(MODEL_CACHE);
+  await Promise.all((await tensorRecords(files)).map((r) => cache.delete(shardUrl(files, r))));
+  await cache.delete(new URL("tokenizer.model", files.base).href);
+  await cache.delete(files.tokenizer);
+}
+async function deleteConfig(rec) {
+  const files = modelFiles(rec), cache = await caches.open(CONFIG_CACHE);
+  await cache.delete(files.config);
+  if (rec.model_manifest !== undefined) await cache.delete(new URL(rec.model_manifest, files.base).href);
+}
+async function deleteWasm(rec) { await (await caches.open(WASM_CACHE)).delete(rec.model_lib); }
+export async function deleteModelAllInfoInCache(modelId, appConfig) {
+  record("deleteModelAllInfoInCache", modelId);
+  const rec = findRecord(modelId, appConfig);
+  await deleteWeights(rec, appConfig); await deleteWasm(rec); await deleteConfig(rec);
+}
+export async function deleteModelInCache(modelId, appConfig) { record("deleteModelInCache", modelId); await deleteWeights(findRecord(modelId, appConfig), appConfig); }
+export async function deleteChatConfigInCache(modelId, appConfig) { record("deleteChatConfigInCache", modelId); await deleteConfig(findRecord(modelId, appConfig)); }
+export async function deleteModelWasmInCache(modelId, appConfig) { record("deleteModelWasmInCache", modelId); await deleteWasm(findRecord(modelId, appConfig)); }
