@@ -278,10 +278,6 @@ def test_deleting_a_model_removes_its_weights_tokenizer_config_and_wasm_from_web
     assert page.evaluate("async (id) => (await import('/vendor/web-llm/index.js')).hasModelInCache(id)", model_id) is False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/llm.py delete_model calls only deleteModelAllInfoInCache, which (like WebLLM 0.2.86's "
-    "deleteTensorCache, index.js:7004-7020) deletes the shards but keeps tensor-cache.json; "
-    "bytes_on_device still counts it, so the model stays listed as 'partly downloaded'"))
 def test_deleting_a_model_removes_every_entry_it_had_in_webllm_caches_and_its_line_in_the_list(sw_app):
     page, model_id, listed = download_and_open_storage(sw_app)
     page.locator(f"button.delete-model[data-model-id='{model_id}']").click()
@@ -290,9 +286,6 @@ def test_deleting_a_model_removes_every_entry_it_had_in_webllm_caches_and_its_li
     assert entries(page, model_id) == {"model": set(), "wasm": [], "config": []}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/storage_view.py/model_storage.py: deleting a model does not tell the picker (ChatView._cached, "
-    "the ', on this device' mark and the 'Start model' label stay until the panel is rebuilt)"))
 def test_deleting_a_model_clears_its_on_this_device_mark_in_the_picker(sw_app):
     page, model_id, listed = download_and_open_storage(sw_app)
     page.locator(f"button.delete-model[data-model-id='{model_id}']").click()
