@@ -6,7 +6,6 @@ allowed and the WebLLM double as vendor/web-llm/index.js; the double keeps model
 Cache API (webllm/model, webllm/wasm, webllm/config), so what the app shows is read from there.
 """
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import add, item, items, labels, stored_titles
