@@ -1,14 +1,14 @@
 """The assistant panel's view: the only module that reads or writes the assistant's part of the DOM.
 
-Streaming is constant work per chunk: each delta becomes one new text node at the end of the
-answer (no re-render of the answer so far), and scrolling is coalesced to one per animation
-frame. The finished answer is rendered as markdown by assets/markdown.js (marked + DOMPurify,
+Streaming is constant work per batch: the text of each frame's chunks (app/llm.py batches them) is
+appended as one new text node at the end of the answer, never re-rendering the answer so far, and
+scrolling is coalesced to one per animation frame. The finished answer is rendered as markdown by assets/markdown.js (marked + DOMPurify,
 returned as a DocumentFragment); questions, notes and streaming text go in as text.
 """
 
 import asyncio
 
-from js import URL, document, requestAnimationFrame
+from js import URL, console, document, requestAnimationFrame
 from pyodide.ffi import create_proxy
 from pyscript import js_import
 
@@ -27,14 +27,14 @@ class AnswerView:
         self.panel, self.body, self.meta = panel, body, meta
 
     def append(self, text):
-        self.body.append(document.createTextNode(text))
+        self.body.insertAdjacentText("beforeend", text)
         self.panel.follow_transcript()
 
     def finish(self, text, note, speed):
-        self.body.classList.remove("streaming")
-        if text and self.panel.render_markdown is not None:
-            self.body.replaceChildren(self.panel.render_markdown(text))
-        elif not text:
+        if text:
+            self.panel.render_answer(self.body, text)
+        else:
+            self.body.classList.remove("streaming")
             self.body.textContent = "(no answer)"
         self.meta.textContent = " · ".join(part for part in (note, speed) if part)
         self.panel.follow_transcript()
@@ -61,6 +61,8 @@ class ChatView:
         self.stop_button = query(".stop")
         self.new_chat_button = query(".new-chat")
         self.render_markdown = None
+        self._markdown = None
+        self._unrendered = []
         self._cached = set()
         self._models = {}
         self._follow = True
@@ -93,10 +95,30 @@ class ChatView:
         self.panel.hidden = not opening
         self.toggle.setAttribute("aria-expanded", "true" if opening else "false")
         if opening:
+            if self._markdown is None:
+                self._markdown = asyncio.ensure_future(self._load_markdown())
             await self.controller.open()
-            if self.render_markdown is None:
-                (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
-                self.render_markdown = module.renderMarkdown
+
+    async def _load_markdown(self):
+        """Import the renderer, then render the answers that finished before it arrived."""
+        try:
+            (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
+        except Exception as error:  # answers then stay as plain text, which is still readable
+            console.warn(f"Markdown renderer unavailable: {error}")
+            self.render_markdown = lambda text: document.createTextNode(text)
+        else:
+            self.render_markdown = module.renderMarkdown
+        waiting, self._unrendered = self._unrendered, []
+        for body, text in waiting:
+            self.render_answer(body, text)
+
+    def render_answer(self, body, text):
+        """Replace the streamed text with its markdown rendering (once the renderer is here)."""
+        if self.render_markdown is None:
+            self._unrendered.append((body, text))
+            return
+        body.replaceChildren(self.render_markdown(text))
+        body.classList.remove("streaming")
 
     def _on_submit(self, event):
         event.preventDefault()

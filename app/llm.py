@@ -52,9 +52,54 @@ _call = Function.new(
     "return Promise.resolve().then(() => target[method](...args))"
     f".then((value) => ({{value}}), (r) => ({{error: ({_reason})(r)}}));",
 )
-_guarded_stream = Function.new(
-    "stream", "failure",
-    f"return (async function* () {{ try {{ yield* stream; }} catch (r) {{ failure.error = ({_reason})(r); }} }})();",
+# Streams are read in JS and handed to Python as text batches, one per frame (about 16 ms): a
+# Pyodide event-loop step per chunk would cost more than the chunk itself. JS does constant work per
+# chunk (append to a string); Python iterates the batches with `async for`. The reader yields to the
+# page every few milliseconds, so a fast stream never makes a long task. Failures end the batches
+# and are reported in `result`, like _call's outcomes.
+_FRAME_MS = 16
+_SLICE_MS = 8
+_batched = Function.new(
+    "stream", "frameMs", "sliceMs",
+    f"""const reason = {_reason};
+    const result = {{finish: null, extra: null, error: null}};
+    let pending = "", done = false, wake = null;
+    const notify = () => {{ if (wake) {{ const w = wake; wake = null; w(); }} }};
+    (async () => {{
+      try {{
+        let slice = performance.now();
+        for await (const chunk of stream) {{
+          const choice = chunk.choices[0];
+          if (choice) {{
+            const content = choice.delta && choice.delta.content;
+            if (content) pending += content;
+            if (choice.finish_reason) result.finish = choice.finish_reason;
+          }} else if (chunk.usage) {{
+            result.extra = chunk.usage.extra;
+          }}
+          notify();
+          if (performance.now() - slice > sliceMs) {{
+            await new Promise((r) => setTimeout(r, 0));
+            slice = performance.now();
+          }}
+        }}
+      }} catch (r) {{
+        result.error = reason(r);
+      }}
+      done = true;
+      notify();
+    }})();
+    const batches = (async function* () {{
+      while (true) {{
+        if (!pending && !done) await new Promise((r) => (wake = r));
+        if (!done) await new Promise((r) => setTimeout(r, frameMs));
+        const text = pending;
+        pending = "";
+        if (text) yield text;
+        if (done && !pending) return;
+      }}
+    }})();
+    return {{batches, result}};""",
 )
 
 
@@ -220,32 +265,25 @@ class WebLlmEngine:
         self._worker = self._engine = None
 
     async def generate(self, messages, on_delta, max_tokens):
-        """Stream an answer, calling on_delta(text) per chunk; returns (finish_reason, usage.extra)."""
+        """Stream an answer, calling on_delta(text) once per frame's worth of chunks.
+
+        Returns (finish_reason, usage.extra); raises EngineError when WebLLM fails mid-answer.
+        """
         self._stopping = False
         request = _js({"messages": messages, "stream": True, "max_tokens": max_tokens,
                        "stream_options": {"include_usage": True}})
         stream = await _settle(self._engine.chat.completions, "create", request)
-        finish, extra = None, None
-        failure = Object.new()
-        async for chunk in _guarded_stream(stream, failure):
+        feed = _batched(stream, _FRAME_MS, _SLICE_MS)
+        async for text in feed.batches:
             if self._stopping:
                 self._engine.interruptGenerate()  # an interrupt sent before the first chunk is lost
-            choices = chunk.choices
-            if choices.length:
-                choice = choices[0]
-                content = getattr(choice.delta, "content", None)  # the final delta is {}
-                if content:
-                    on_delta(content)
-                if choice.finish_reason:
-                    finish = choice.finish_reason
-            else:
-                usage = getattr(chunk, "usage", None)
-                if usage:
-                    extra = usage.extra.to_py() if usage.extra else None
-        # The loop drains the stream even after a stop, so WebLLM releases its lock (mlc-llm #3113).
-        if getattr(failure, "error", None) is not None:
-            raise EngineError(failure.error)
-        return finish, extra
+            on_delta(text)
+        # The batches end only when the stream is drained, also after a stop, so WebLLM releases
+        # its lock (mlc-llm #3113).
+        result = feed.result
+        if result.error:
+            raise EngineError(result.error)
+        return result.finish or None, result.extra.to_py() if result.extra else None
 
     def stop(self):
         self._stopping = True
