@@ -12,6 +12,7 @@ from app.assistant_text import (
     describe_load_error,
     describe_progress,
     format_speed,
+    needs_reload,
     no_webgpu_message,
 )
 from app.prompts import PromptTooLong, build_messages
@@ -99,7 +100,7 @@ class AssistantController:
             self._set_state("idle")
             message, advice = describe_load_error(str(error), online=self.engine.online(), model_label=model.label)
             self.view.show_progress(None, "")
-            self.view.show_error(message, advice, retry=True)
+            self.view.show_error(message, advice, retry=True, reload=needs_reload(str(error)))
             return
         self.loaded_id = model.model_id
         self.view.show_progress(None, f"{model.label} is running on this device.")
@@ -148,6 +149,8 @@ class AssistantController:
             finish, extra = await self.engine.generate(messages, on_delta, ANSWER_TOKENS)
         except Exception as error:
             failure = describe_generate_error(str(error))
+            if needs_reload(str(error)):
+                self.view.show_error(failure, "", retry=False, reload=True)
         text = "".join(parts)
         if self._stopping:
             note = "Stopped."

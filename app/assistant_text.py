@@ -67,6 +67,13 @@ def error_name(error_text):
     return match[1] if match else ""
 
 
+def needs_reload(error_text):
+    """True when the GPU device is lost or out of memory: only a page reload gets a fresh one."""
+    lowered = (error_text or "").lower()
+    return (error_name(error_text) == "DeviceLostError" or "device was lost" in lowered
+            or "out of memory" in lowered or "allocation failed" in lowered)
+
+
 def describe_load_error(error_text, *, online=True, model_label="this model"):
     """(message, advice) for a failed model load; advice names the action the user can take."""
     name = error_name(error_text)

@@ -8,7 +8,7 @@ returned as a DocumentFragment); questions, notes and streaming text go in as te
 
 import asyncio
 
-from js import URL, console, document, requestAnimationFrame
+from js import URL, console, document, location, requestAnimationFrame
 from pyodide.ffi import create_proxy
 from pyscript import js_import
 
@@ -54,6 +54,7 @@ class ChatView:
         self.progress_text = query(".load-status")
         self.error = query(".assistant-error")
         self.retry_button = query(".assistant-error .retry")
+        self.reload_button = query(".assistant-error .reload")
         self.transcript = query(".transcript")
         self.form = query(".ask")
         self.message = query("#message")
@@ -82,6 +83,7 @@ class ChatView:
         on(self.load_button, "click", _run(controller.load))
         on(self.retry_button, "click", _run(controller.load))
         on(self.cancel_button, "click", lambda e: controller.cancel_load())
+        on(self.reload_button, "click", lambda e: location.reload())
         on(self.stop_button, "click", lambda e: controller.stop())
         on(self.new_chat_button, "click", _run(controller.new_chat))
         on(self.form, "submit", self._on_submit)
@@ -214,11 +216,12 @@ class ChatView:
             self.progress_fill.style.width = f"{percent}%"
         self.progress_text.textContent = text
 
-    def show_error(self, message, advice="", retry=False):
+    def show_error(self, message, advice="", retry=False, reload=False):
         self.error.hidden = message is None
         self.error.querySelector(".message").textContent = message or ""
         self.error.querySelector(".advice").textContent = advice or ""
         self.retry_button.hidden = not retry
+        self.reload_button.hidden = not reload
 
     def start_answer(self, question):
         turn = document.createElement("article")

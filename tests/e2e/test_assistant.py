@@ -403,7 +403,7 @@ def test_without_webgpu_the_panel_names_browsers_that_work_and_the_list_keeps_wo
 # "TypeError: invalid exception object" from Pyodide.
 
 
-def test_a_gpu_out_of_memory_while_loading_suggests_a_smaller_model(assistant_page):
+def test_a_gpu_out_of_memory_while_loading_suggests_a_smaller_model_and_offers_a_reload(assistant_page):
     page = assistant_page({"loadError": {"name": "DeviceLostError"}})
     open_assistant(page)
     load_button(page).click()
@@ -412,6 +412,7 @@ def test_a_gpu_out_of_memory_while_loading_suggests_a_smaller_model(assistant_pa
 
     expect(alert(page)).to_contain_text("too big for this device's GPU memory")
     expect(alert(page)).to_contain_text("smaller model")
+    expect(page.get_by_role("button", name="Reload page")).to_be_visible()
     expect(progressbar(page)).to_be_hidden()
     expect(load_button(page)).to_be_visible()
     expect(message_box(page)).to_be_disabled()

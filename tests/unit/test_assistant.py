@@ -133,8 +133,9 @@ class RecordingView:
     def set_state(self, state, model, loaded_id):
         self.states.append((state, model.model_id if model else None, loaded_id))
 
-    def show_error(self, message, advice="", retry=False):
+    def show_error(self, message, advice="", retry=False, reload=False):
         self.errors.append((message, advice, retry))
+        self.reload_offered = reload
 
     def show_models(self, models, selected, cached, problems):
         self.listed = ([m.model_id for m in models], selected.model_id, set(cached), list(problems))
@@ -320,6 +321,7 @@ def test_load_failure_goes_back_to_idle_with_an_error_and_retry():
         assert view.progress[-1] == (None, "")
         assert view.errors[-1] == (f"{DEFAULT_LABEL} is too big for this device's GPU memory.",
                                    "Pick a smaller model, then reload the page to reset the GPU.", True)
+        assert view.reload_offered is True
         assert view.marked == []
 
         engine.load_error = None  # Retry
@@ -337,6 +339,7 @@ def test_network_cut_during_download_is_reported_as_resumable():
         await controller.load()
         assert view.errors[-1] == ("The model download was cut off.", "Try again: the parts already downloaded "
                                    "are kept, so it resumes where it stopped.", True)
+        assert view.reload_offered is False
 
     run(scenario)
 
@@ -471,6 +474,7 @@ def test_generate_error_becomes_a_note_and_the_assistant_stays_ready():
             "Hello, world.", describe_generate_error(engine.generate_error), "")
         assert view.answers[0].finished[1] == ("The GPU stopped responding (the model may be too big for it). "
                                                "Reload the page, then pick a smaller model.")
+        assert view.reload_offered is True
         assert controller.state == "ready"
 
         engine.generate_error, engine.chunks = "Error: something odd", []
