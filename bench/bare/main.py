@@ -1,0 +1,3 @@
+from js import document
+
+document.documentElement.dataset.ready = ""
