@@ -42,14 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from build.serve import SiteServer  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 TODOS_KEY = "tasks-and-talk.todos"
 SAVED_COUNT = 50
 READY_TARGET = 1.15

@@ -71,15 +71,10 @@ sys.path.insert(0, str(ROOT))
 
 from build.serve import SiteServer  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-webgpu",  # a SwiftShader WebGPU adapter, so the app offers its models
-]
+from build.browser import CHROMIUM, WEBGPU_ARG  # noqa: E402
+from build.browser import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
+
+CHROMIUM_ARGS = [*_BASE_ARGS, WEBGPU_ARG]
 DOUBLE = ROOT / "tests" / "doubles" / "web-llm.js"
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "PythonError")
 QUESTION = "What should I do first today?"

@@ -9,18 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from build.browser import CHROMIUM, WEBGPU_ARG
+from build.browser import CHROMIUM_ARGS as BASE_ARGS
 from build.serve import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-webgpu",  # a SwiftShader WebGPU adapter (no shader-f16) on http://127.0.0.1
-]
+CHROMIUM_ARGS = [*BASE_ARGS, WEBGPU_ARG]
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|PythonError")
 
 
