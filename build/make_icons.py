@@ -4,10 +4,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from browser import CHROMIUM, CHROMIUM_ARGS
+
 ICONS = Path(__file__).resolve().parent.parent / "assets" / "icons"
 
 with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     for source, size, name in [("icon.svg", 192, "icon-192.png"), ("icon.svg", 512, "icon-512.png"),
                                ("icon-maskable.svg", 512, "icon-maskable-512.png"),
                                ("icon.svg", 180, "apple-touch-icon.png")]:
