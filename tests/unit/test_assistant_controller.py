@@ -1,12 +1,13 @@
 """The assistant's controller in CPython's asyncio, against a fake engine and a recording view.
 
-Each test runs its own event loop (`asyncio.run`). The fake engine copies what app/llm.py promises:
-errors arrive as exceptions whose text is WebLLM's worker string, cancel_load() makes a pending load
+Each test runs its own event loop (`asyncio.run`, in a thread of its own). The fake engine copies
+what app/llm.py promises: errors arrive as exceptions whose text is WebLLM's worker string, cancel_load() makes a pending load
 raise LoadCancelled, and stop() makes a running generation end soon after.
 """
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -184,7 +185,10 @@ async def ready(**options):
 
 
 def run(scenario):
-    return asyncio.run(scenario())
+    # In a thread of its own: in a run with the e2e tests, Playwright's event loop is already
+    # running on this thread, and asyncio.run() refuses to start inside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
 
 
 # Opening the panel
