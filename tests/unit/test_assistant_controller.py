@@ -1,8 +1,9 @@
 """The assistant's controller in CPython's asyncio, against a fake engine and a recording view.
 
 Each test runs its own event loop (`asyncio.run`, in a thread of its own). The fake engine copies
-what app/llm.py promises: errors arrive as exceptions whose text is WebLLM's worker string, cancel_load() makes a pending load
-raise LoadCancelled, and stop() makes a running generation end soon after.
+what app/llm.py promises: errors arrive as exceptions whose text is WebLLM's worker string,
+cancel_load() makes a pending load raise LoadCancelled, and stop() makes a running generation end
+soon after.
 """
 
 import asyncio
