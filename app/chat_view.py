@@ -12,6 +12,8 @@ from js import URL, console, document, location, requestAnimationFrame
 from pyodide.ffi import create_proxy
 from pyscript import js_import
 
+from app.dom import listen
+
 MARKDOWN = "./assets/markdown.js"
 
 
@@ -74,9 +76,7 @@ class ChatView:
         self.controller = controller
 
         def on(element, name, handler):
-            proxy = create_proxy(handler)
-            element.addEventListener(name, proxy)
-            self._proxies.append(proxy)
+            listen(element, name, handler, self._proxies)
 
         on(self.toggle, "click", _run(self._toggle_panel))
         on(self.picker, "change", lambda e: controller.select(self.picker.value))

@@ -12,6 +12,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
 from app.assistant import LoadCancelled
+from app.dom import listen
 
 WEB_LLM = "./vendor/web-llm/index.js"
 WORKER = "./assets/llm-worker.js"
@@ -241,8 +242,8 @@ class WebLlmEngine:
                 crashed.set_exception(RuntimeError(f"The model worker crashed: {getattr(event, 'message', '')}"))
 
         report = create_proxy(lambda r: on_progress(str(r.text), float(r.progress)))
-        self._proxies = [report, create_proxy(on_worker_error)]
-        worker.addEventListener("error", self._proxies[1])
+        self._proxies = [report]
+        listen(worker, "error", on_worker_error, self._proxies)
         config = _js({"appConfig": self._app_config(webllm, [model]), "initProgressCallback": report})
         loading = asyncio.ensure_future(_settle(webllm, "CreateWebWorkerMLCEngine", worker, model.model_id, config))
         done, _ = await asyncio.wait([loading, self._cancel, crashed], return_when=asyncio.FIRST_COMPLETED)

@@ -4,11 +4,11 @@ PyScript runs this file on the page's main thread once Pyodide is ready (see ind
 """
 
 from js import location, window
-from pyodide.ffi import create_proxy
 
 from app.assistant import AssistantController
 from app.chat_view import ChatView
 from app.controller import TodoController
+from app.dom import listen
 from app.llm import WebLlmEngine
 from app.model_storage import ModelStorage
 from app.storage import BrowserSettings, BrowserStore
@@ -21,8 +21,8 @@ todos = TodoController(store, todo_view)
 todo_view.bind(todos)
 todos.start(location.hash, window.bootShell.pendingTitles.to_py())
 store.on_external_change(todos.external_change)
-on_hash_change = create_proxy(lambda event: todos.route(location.hash))
-window.addEventListener("hashchange", on_hash_change)
+listeners = []
+listen(window, "hashchange", lambda event: todos.route(location.hash), listeners)
 
 engine = WebLlmEngine()
 chat_view = ChatView()

@@ -5,9 +5,10 @@ before any other tab runs; its `storage` event tells the other tabs to re-read.
 """
 
 from js import Date, localStorage, window
-from pyodide.ffi import JsException, create_proxy
+from pyodide.ffi import JsException
 
 from app.controller import StorageFull
+from app.dom import listen
 
 TODOS_KEY = "tasks-and-talk.todos"
 BACKUP_PREFIX = TODOS_KEY + ".backup."
@@ -27,7 +28,7 @@ class BrowserStore:
 
     def __init__(self, key=TODOS_KEY):
         self.key = key
-        self._listener = None
+        self._proxies = []
 
     def read(self):
         return _get_item(self.key)
@@ -54,8 +55,7 @@ class BrowserStore:
             if event.key is None or event.key == self.key:
                 callback()
 
-        self._listener = create_proxy(listener)
-        window.addEventListener("storage", self._listener)
+        listen(window, "storage", listener, self._proxies)
 
 
 class BrowserSettings:

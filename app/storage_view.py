@@ -3,8 +3,7 @@
 import asyncio
 
 from js import document
-from pyodide.ffi import create_proxy
-
+from app.dom import listen
 from app.models import format_size
 
 
@@ -25,10 +24,8 @@ class StorageView:
                 event.target.disabled = True
                 asyncio.ensure_future(storage.delete(event.target.dataset.modelId))
 
-        for name, handler in (("toggle", on_toggle), ("click", on_click)):
-            proxy = create_proxy(handler)
-            self.section.addEventListener(name, proxy)
-            self._proxies.append(proxy)
+        listen(self.section, "toggle", on_toggle, self._proxies)
+        listen(self.section, "click", on_click, self._proxies)
 
     def show_storage(self, entries, estimate_text):
         """entries: (model, bytes, complete) for each model with files on this device."""

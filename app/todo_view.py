@@ -6,15 +6,10 @@ say) keeps the row being edited, its text and its focus. Titles go in as text, n
 """
 
 from js import document
-from pyodide.ffi import create_proxy, jsnull
+from pyodide.ffi import jsnull
 
+from app.dom import listen
 from app.todos import count_label
-
-
-def _on(element, event_name, handler):
-    proxy = create_proxy(handler)
-    element.addEventListener(event_name, proxy)
-    return proxy
 
 
 def _todo_id(event):
@@ -46,7 +41,7 @@ class TodoView:
     def bind(self, controller):
         """Route DOM events to `controller`; one delegated listener per event type on the list."""
         self.controller = controller
-        bind = lambda element, name, handler: self._proxies.append(_on(element, name, handler))
+        bind = lambda element, name, handler: listen(element, name, handler, self._proxies)
         bind(self.new_todo, "keydown", self._on_new_todo_key)
         bind(self.toggle_all, "change", lambda e: controller.set_all_completed(e.target.checked))
         bind(self.clear_button, "click", lambda e: controller.clear_completed())
