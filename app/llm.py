@@ -179,10 +179,9 @@ class WebLlmEngine:
         webllm = await self.module()
         prefixes = {}
         for model in models:
-            record = model.record or self._prebuilt_record(webllm, model.model_id)
-            if record:
-                model_url = _url(_get(record, "model")).rstrip("/") + "/"
-                prefixes[model.model_id] = (model_url, _url(_get(record, "model_lib")))
+            urls = self._file_urls(webllm, model)
+            if urls:
+                prefixes[model.model_id] = urls
         sizes = dict.fromkeys(prefixes, 0)
         for cache_name in ("webllm/model", "webllm/wasm"):
             if not await caches.has(cache_name):
@@ -195,19 +194,22 @@ class WebLlmEngine:
                         sizes[model_id] += await _size(await cache.match(request))
         return {model_id: size for model_id, size in sizes.items() if size}
 
-    def _prebuilt_record(self, webllm, model_id):
-        for entry in webllm.prebuiltAppConfig.model_list:
-            if entry.model_id == model_id:
-                return entry
-        return None
+    def _file_urls(self, webllm, model):
+        """(prefix of the model's files, model library URL) as WebLLM keys them, or None if unknown."""
+        record = model.record
+        if record is None:
+            record = next((e for e in webllm.prebuiltAppConfig.model_list if e.model_id == model.model_id), None)
+        if record is None:
+            return None
+        return _url(_get(record, "model")).rstrip("/") + "/", _url(_get(record, "model_lib"))
 
     async def delete_model(self, model):
         webllm = await self.module()
         await _settle(webllm, "deleteModelAllInfoInCache", model.model_id, self._app_config(webllm, [model]))
         # WebLLM 0.2.86 keeps tensor-cache.json; remove whatever is left under the model's URL.
-        record = model.record or self._prebuilt_record(webllm, model.model_id)
-        if record and await caches.has("webllm/model"):
-            prefix = _url(_get(record, "model")).rstrip("/") + "/"
+        urls = self._file_urls(webllm, model)
+        if urls and await caches.has("webllm/model"):
+            prefix = urls[0]
             cache = await caches.open("webllm/model")
             for request in await cache.keys():
                 if request.url.startswith(prefix):
