@@ -1,0 +1,188 @@
+"""The engine port: everything the rest of the app knows of a language-model engine.
+
+Pure Python (no `js` imports). Three adapters implement it: WebLLM on the GPU, wllama (llama.cpp in
+WebAssembly) on the CPU, and Chrome's built-in Prompt API. The assistant's controller, the views and
+the prompt code speak only these types; each adapter turns its engine's reports and failures into
+them, so no engine's strings are parsed anywhere else.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+WEBLLM = "webllm"
+WLLAMA = "wllama"
+PROMPT_API = "prompt-api"
+
+# Load phases, in the order a first load goes through them.
+DOWNLOAD = "download"  # bytes are coming from the network
+DEVICE = "device"  # reading a model already on this device
+PREPARE = "prepare"  # compiling shaders, building the context, creating the session
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Can this engine run here, and how well?
+
+    `preferred` is False where it runs but another engine should be chosen first (a software GPU
+    adapter such as SwiftShader). `reason` says why not, or what is special ("software adapter").
+    `f16` and the limits describe a WebGPU adapter; `threads` the CPU engine's thread count.
+    """
+
+    available: bool
+    reason: str = ""
+    preferred: bool = True
+    f16: bool = False
+    max_storage_buffer_mb: float | None = None
+    max_buffer_mb: float | None = None
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """One progress report while a model loads. `fraction` is 0..1 over the whole load, or None."""
+
+    phase: str
+    fraction: float | None = None
+    loaded_bytes: int | None = None
+    total_bytes: int | None = None
+    elapsed_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """What every engine is asked to sample with; the app sets it, never the model's defaults."""
+
+    temperature: float
+    top_p: float
+    repetition_penalty: float
+    frequency_penalty: float
+    max_tokens: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures for one answer, each None where the engine gives none."""
+
+    decode_tokens_per_s: float | None = None
+    prefill_tokens_per_s: float | None = None
+    time_to_first_token_s: float | None = None
+    completion_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do beyond plain streaming."""
+
+    needs_download: bool = True  # False: the browser manages the model (the Prompt API)
+    json_schema: bool = False  # constrained decoding to a JSON schema
+    lists_device_models: bool = True  # its models show under "Models on this device"
+
+
+class EngineError(Exception):
+    """A failure an engine reported, sorted by what the person can do about it."""
+
+    kind = "other"
+
+    def __init__(self, detail="", *, host=""):
+        super().__init__(detail)
+        self.detail = detail
+        self.host = host
+
+
+class Unsupported(EngineError):
+    """This browser or device cannot run this engine or this model (no WebGPU, no shader-f16…)."""
+
+    kind = "unsupported"
+
+
+class OutOfMemory(EngineError):
+    """The model does not fit, or the GPU device was lost: only a page reload gets a fresh one."""
+
+    kind = "memory"
+
+
+class HostUnreachable(EngineError):
+    """Nothing arrived from the model host (`host` names it): offline, blocked or down."""
+
+    kind = "unreachable"
+
+
+class DownloadCut(EngineError):
+    """A download started and then stopped; what arrived is kept, so trying again resumes."""
+
+    kind = "network"
+
+
+class Cancelled(EngineError):
+    """The person cancelled the load."""
+
+    kind = "cancelled"
+
+
+class QuotaExceeded(EngineError):
+    """The browser refused to store more for this site."""
+
+    kind = "quota"
+
+
+ERRORS_BY_KIND = {cls.kind: cls for cls in (EngineError, Unsupported, OutOfMemory, HostUnreachable,
+                                             DownloadCut, Cancelled, QuotaExceeded)}
+
+
+def engine_error(kind, detail="", host=""):
+    """The EngineError subclass for `kind` (an unknown kind gives a plain EngineError)."""
+    return ERRORS_BY_KIND.get(kind, EngineError)(detail, host=host)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How a generation ended: finish is "stop", "length", "abort" or None; stats may be empty."""
+
+    finish: str | None
+    stats: Stats = field(default_factory=Stats)
+
+
+class Engine(Protocol):
+    """An engine adapter. Models are app.model_catalogue.Model objects whose `engine` is `name`."""
+
+    name: str
+    label: str
+    capabilities: Capabilities
+
+    async def availability(self) -> Availability: ...
+
+    async def cached_ids(self, models) -> set: ...
+
+    async def bytes_on_device(self, models) -> dict: ...
+
+    async def delete_model(self, model) -> None: ...
+
+    async def load(self, model, on_progress: Callable[[LoadProgress], None]) -> None:
+        """Load `model`; raises an EngineError (Cancelled after cancel_load())."""
+
+    def cancel_load(self) -> None: ...
+
+    def unload(self) -> None: ...
+
+    async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling) -> Answer:
+        """Stream an answer to `messages`, calling on_delta(text) about once per frame.
+
+        Raises an EngineError when the engine fails mid-answer. After stop() it drains the engine
+        and returns with finish "abort" (or whatever the engine said), so the next request works.
+        """
+
+    def stop(self) -> None: ...
+
+    async def reset(self) -> None: ...
+
+
+class Device(Protocol):
+    """The browser facts every engine shares: network, storage, the site's own model list."""
+
+    def online(self) -> bool: ...
+
+    async def storage_estimate(self) -> tuple | None: ...
+
+    async def persist(self) -> bool: ...
+
+    async def custom_models_text(self) -> str | None: ...
