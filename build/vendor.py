@@ -1,7 +1,8 @@
 """Copy exactly the runtime files the page loads from node_modules/ into vendor/ (git-ignored).
 
-The page loads everything from its own origin, never a CDN: Pyodide's core, PyScript, WebLLM, the
-markdown renderer and sanitizer, and TodoMVC's stylesheet. Run by `make build`; idempotent.
+The page loads everything from its own origin, never a CDN: Pyodide's core, PyScript, WebLLM, wllama
+(and its compat build, which wllama would otherwise fetch from jsDelivr), the markdown renderer and
+sanitizer, and TodoMVC's stylesheet. Run by `make build`; idempotent.
 """
 
 import shutil
@@ -24,6 +25,11 @@ FILES = {
                                           "donkey-*.js", "error-*.js", "py-editor-*.js", "py-game-*.js",
                                           "py-terminal-*.js", "toml-*.js"]),
     "web-llm": ("@mlc-ai/web-llm/lib", ["index.js"]),
+    # wllama's index.js carries its workers' code and starts them from Blob URLs; it fetches only the
+    # wasm given to `new Wllama({default})`. Browsers without JSPI or Memory64 (Safari, older ones)
+    # get the compat build instead: its worker script and wasm, passed to `setCompat()`.
+    "wllama": ("@wllama/wllama/esm", ["index.js", "wasm/wllama.wasm"]),
+    "wllama-compat": ("@wllama/wllama-compat/wasm", ["wllama.js", "wllama.wasm"]),
     "marked": ("marked/lib", ["marked.esm.js"]),
     "dompurify": ("dompurify/dist", ["purify.es.mjs"]),
     "todomvc-app-css": ("todomvc-app-css", ["index.css"]),
