@@ -70,13 +70,13 @@ class ChatView:
         self._models = {}
         self._follow = True
         self._scroll_queued = False
-        self._proxies = []
+        self._listeners = []
 
     def bind(self, controller):
         self.controller = controller
 
         def on(element, name, handler):
-            listen(element, name, handler, self._proxies)
+            self._listeners.append(listen(element, name, handler))
 
         on(self.toggle, "click", _run(self._toggle_panel))
         on(self.picker, "change", lambda e: controller.select(self.picker.value))

@@ -245,7 +245,7 @@ class WebLlmEngine:
 
         report = create_proxy(lambda r: on_progress(str(r.text), float(r.progress)))
         self._proxies = [report]
-        listen(worker, "error", on_worker_error, self._proxies)
+        self._proxies.append(listen(worker, "error", on_worker_error))
         config = _js({"appConfig": self._app_config(webllm, [model]), "initProgressCallback": report})
         loading = asyncio.ensure_future(_settle(webllm, "CreateWebWorkerMLCEngine", worker, model.model_id, config))
         done, _ = await asyncio.wait([loading, self._cancel, crashed], return_when=asyncio.FIRST_COMPLETED)

@@ -21,8 +21,7 @@ todos = TodoController(store, todo_view)
 todo_view.bind(todos)
 todos.start(location.hash, window.bootShell.pendingTitles.to_py())
 store.on_external_change(todos.external_change)
-listeners = []
-listen(window, "hashchange", lambda event: todos.route(location.hash), listeners)
+listeners = [listen(window, "hashchange", lambda event: todos.route(location.hash))]
 
 engine = WebLlmEngine()
 chat_view = ChatView()

@@ -28,7 +28,7 @@ class BrowserStore:
 
     def __init__(self, key=TODOS_KEY):
         self.key = key
-        self._proxies = []
+        self._listeners = []
 
     def read(self):
         return _get_item(self.key)
@@ -55,7 +55,7 @@ class BrowserStore:
             if event.key is None or event.key == self.key:
                 callback()
 
-        listen(window, "storage", listener, self._proxies)
+        self._listeners.append(listen(window, "storage", listener))
 
 
 class BrowserSettings:

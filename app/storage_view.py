@@ -12,7 +12,6 @@ class StorageView:
         self.section = document.querySelector(".model-storage")
         self.list = self.section.querySelector(".stored-models")
         self.estimate = self.section.querySelector(".storage-estimate")
-        self._proxies = []
 
     def bind(self, storage):
         def on_toggle(event):
@@ -24,8 +23,7 @@ class StorageView:
                 event.target.disabled = True
                 asyncio.ensure_future(storage.delete(event.target.dataset.modelId))
 
-        listen(self.section, "toggle", on_toggle, self._proxies)
-        listen(self.section, "click", on_click, self._proxies)
+        self._listeners = [listen(self.section, "toggle", on_toggle), listen(self.section, "click", on_click)]
 
     def show_storage(self, entries, estimate_text):
         """entries: (model, bytes, complete) for each model with files on this device."""

@@ -33,7 +33,7 @@ class TodoView:
         self._titles = {}
         self._editing = None
         self._rendering = False
-        self._proxies = []
+        self._listeners = []
         self.list.replaceChildren()  # the read-only rows painted before Python was up
 
     # Binding.
@@ -41,7 +41,7 @@ class TodoView:
     def bind(self, controller):
         """Route DOM events to `controller`; one delegated listener per event type on the list."""
         self.controller = controller
-        bind = lambda element, name, handler: listen(element, name, handler, self._proxies)
+        bind = lambda element, name, handler: self._listeners.append(listen(element, name, handler))
         bind(self.new_todo, "keydown", self._on_new_todo_key)
         bind(self.toggle_all, "change", lambda e: controller.set_all_completed(e.target.checked))
         bind(self.clear_button, "click", lambda e: controller.clear_completed())
