@@ -1,0 +1,145 @@
+"""One Python adapter for every engine module of docs/engines.md (WebLLM, wllama, the Prompt API).
+
+It implements the Engine port (app/engine.py) by calling a same-origin JS module under
+assets/engines/ through Pyodide's FFI, and turns the module's raw reports into the port's types
+with the engine's translation functions (app/engine_reports.py). The modules never reject: each
+call settles into {value} or {error}, and the error is raised here as a typed EngineError.
+The JS module is imported on first use, so an engine nobody picks costs nothing.
+"""
+
+from dataclasses import asdict
+
+from js import URL, Object, document
+from pyodide.ffi import create_proxy, to_js
+from pyscript import js_import
+
+from app.engine import Answer, Availability, Cancelled, EngineError
+
+
+def _js(value):
+    return to_js(value, dict_converter=Object.fromEntries)
+
+
+def _py(value):
+    return value.to_py() if hasattr(value, "to_py") else value
+
+
+class Translations:
+    """How one engine's raw reports become the port's types (functions of app/engine_reports.py).
+
+    availability(raw) -> Availability; progress(raw) -> LoadProgress; error(raw) -> EngineError;
+    stats(raw or None) -> Stats. `raw` is the module's plain object as a Python dict.
+    """
+
+    def __init__(self, availability, progress, error, stats):
+        self.availability = availability
+        self.progress = progress
+        self.error = error
+        self.stats = stats
+
+
+class JsEngine:
+    """app.engine.Engine over the JS module at `module_url` (relative to the page)."""
+
+    def __init__(self, name, label, module_url, capabilities, translations):
+        self.name = name
+        self.label = label
+        self.capabilities = capabilities
+        self._module_url = module_url
+        self._to = translations
+        self._module = None
+        self._cancelled = False
+
+    async def _js_module(self):
+        if self._module is None:
+            try:
+                (self._module,) = await js_import(URL.new(self._module_url, document.baseURI).href)
+            except Exception as error:  # offline before the service worker had it, say
+                raise EngineError(f"The {self.label} engine could not be loaded: {error}") from None
+        return self._module
+
+    async def _call(self, function_name, *args):
+        """The value of an exported function's {value} | {error} outcome; raises the error."""
+        module = await self._js_module()
+        outcome = _py(await getattr(module, function_name)(*args))
+        return self._value(outcome)
+
+    def _value(self, outcome):
+        error = outcome.get("error")
+        if error:
+            raise self._to.error(error)
+        return outcome.get("value")
+
+    def _fields(self, model):
+        """The plain record a module takes: {model_id, engine, url?, record?, context_window}."""
+        return {
+            "model_id": model.model_id,
+            "engine": getattr(model, "engine", self.name),
+            "url": getattr(model, "url", None),
+            "record": getattr(model, "record", None),
+            "context_window": getattr(model, "context_window", None),
+        }
+
+    def _model(self, model):
+        return _js(self._fields(model))
+
+    def _models(self, models):
+        return _js([self._fields(model) for model in models])
+
+    async def availability(self):
+        try:
+            raw = await self._call("availability")
+        except EngineError as error:
+            return Availability(False, reason=error.detail or str(error))
+        return self._to.availability(raw)
+
+    async def cached_ids(self, models):
+        return set(await self._call("cachedIds", self._models(models)) or ()) if models else set()
+
+    async def bytes_on_device(self, models):
+        return dict(await self._call("bytesOnDevice", self._models(models)) or {}) if models else {}
+
+    async def delete_model(self, model):
+        await self._call("deleteModel", self._model(model))
+
+    async def load(self, model, on_progress):
+        """Load `model`; raises Cancelled after cancel_load(), another EngineError on failure."""
+        self._cancelled = False
+        module = await self._js_module()
+        if self._cancelled:  # cancelled while the module was still being fetched
+            raise Cancelled("The load was cancelled.")
+        report = create_proxy(lambda raw: on_progress(self._to.progress(_py(raw))))
+        try:
+            outcome = _py(await module.load(self._model(model), report))
+        finally:
+            report.destroy()  # the module calls it no more once load() has settled
+        self._value(outcome)
+
+    def cancel_load(self):
+        self._cancelled = True
+        if self._module is not None:
+            self._module.cancelLoad()
+
+    def unload(self):
+        if self._module is not None:
+            self._module.unload()
+
+    async def generate(self, messages, on_delta, sampling):
+        """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure."""
+        module = await self._js_module()
+        feed = module.generate(_js(messages), _js(asdict(sampling)))
+        async for text in feed.batches:
+            on_delta(text)
+        # The batches end only when the engine's stream is drained, after a stop too.
+        result = _py(feed.result)
+        if result.get("error"):
+            raise self._to.error(result["error"])
+        return Answer(result.get("finish") or None, self._to.stats(result.get("stats")))
+
+    def stop(self):
+        if self._module is not None:
+            self._module.stop()
+
+    async def reset(self):
+        if self._module is not None:
+            await self._call("reset")
