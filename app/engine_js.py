@@ -14,6 +14,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
 from app.engine import Answer, Availability, Cancelled, EngineError
+from app.engine_reports import error_from, progress_from, stats_from
 
 
 def _js(value):
@@ -24,29 +25,30 @@ def _py(value):
     return value.to_py() if hasattr(value, "to_py") else value
 
 
-class Translations:
-    """How one engine's raw reports become the port's types (functions of app/engine_reports.py).
+MIB = 1 << 20
 
-    availability(raw) -> Availability; progress(raw) -> LoadProgress; error(raw) -> EngineError;
-    stats(raw or None) -> Stats. `raw` is the module's plain object as a Python dict.
-    """
 
-    def __init__(self, availability, progress, error, stats):
-        self.availability = availability
-        self.progress = progress
-        self.error = error
-        self.stats = stats
+def availability_from(raw):
+    """A module's availability() value -> Availability (WebGPU limits from bytes to MiB)."""
+    def mib(key):
+        value = raw.get(key)
+        return value / MIB if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    return Availability(bool(raw.get("available")), reason=str(raw.get("reason") or ""),
+                        preferred=raw.get("preferred", True) is not False, f16=bool(raw.get("f16")),
+                        max_storage_buffer_mb=mib("maxStorageBufferBindingSize"),
+                        max_buffer_mb=mib("maxBufferSize"),
+                        threads=raw.get("threads") if isinstance(raw.get("threads"), int) else None)
 
 
 class JsEngine:
     """app.engine.Engine over the JS module at `module_url` (relative to the page)."""
 
-    def __init__(self, name, label, module_url, capabilities, translations):
+    def __init__(self, name, label, module_url, capabilities):
         self.name = name
         self.label = label
         self.capabilities = capabilities
         self._module_url = module_url
-        self._to = translations
         self._module = None
         self._cancelled = False
 
@@ -67,8 +69,11 @@ class JsEngine:
     def _value(self, outcome):
         error = outcome.get("error")
         if error:
-            raise self._to.error(error)
+            raise self._error(error)
         return outcome.get("value")
+
+    def _error(self, raw):
+        return error_from(self.name, raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
 
     def _fields(self, model):
         """The plain record a module takes: {model_id, engine, url?, record?, context_window}."""
@@ -91,7 +96,7 @@ class JsEngine:
             raw = await self._call("availability")
         except EngineError as error:
             return Availability(False, reason=error.detail or str(error))
-        return self._to.availability(raw)
+        return availability_from(raw or {})
 
     async def cached_ids(self, models):
         return set(await self._call("cachedIds", self._models(models)) or ()) if models else set()
@@ -108,7 +113,7 @@ class JsEngine:
         module = await self._js_module()
         if self._cancelled:  # cancelled while the module was still being fetched
             raise Cancelled("The load was cancelled.")
-        report = create_proxy(lambda raw: on_progress(self._to.progress(_py(raw))))
+        report = create_proxy(lambda raw: on_progress(progress_from(self.name, _py(raw))))
         try:
             outcome = _py(await module.load(self._model(model), report))
         finally:
@@ -133,8 +138,8 @@ class JsEngine:
         # The batches end only when the engine's stream is drained, after a stop too.
         result = _py(feed.result)
         if result.get("error"):
-            raise self._to.error(result["error"])
-        return Answer(result.get("finish") or None, self._to.stats(result.get("stats")))
+            raise self._error(result["error"])
+        return Answer(result.get("finish") or None, stats_from(result.get("stats")))
 
     def stop(self):
         if self._module is not None:
