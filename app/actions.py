@@ -1,0 +1,244 @@
+r"""The assistant's structured reply: its JSON schema, and reading a reply into proposed commands.
+
+Pure Python. Every message gets one structured request whose reply is
+`{"reply": "<text for the person>", "actions": [...]}`, so questions and changes take the same path.
+The model sees short ids ("t1", "t2"…, by position in the list) instead of the real ones; `IdMap`
+maps them back. `read_reply` checks a reply (complete, truncated or not JSON at all) against the
+schema in Python and turns the valid actions into app.list_commands commands; each invalid action
+is left out with a message saying why, and a reply with no valid actions is just an answer.
+
+The schema keeps to the JSON-schema subset that all three engines' constrained decoding accepts:
+`type`, `properties`, `required`, `additionalProperties: false`, `enum`, `anyOf` of whole objects
+(llama.cpp cannot mix `properties` with `anyOf` in one object), `items`, `maxItems`, `minLength`,
+`maxLength`. Checked against xgrammar in WebLLM 0.2.86 (its JSON-schema-to-EBNF converter accepts
+it) and llama.cpp's json-schema-to-grammar notes. Arrays are bounded with `maxItems`: a small model
+otherwise loops until `max_tokens` and leaves truncated JSON. The `reply` string has no
+`maxLength` on purpose: xgrammar turns a length-bounded string into `[^"\\\r\n]{0,n}`, which
+forbids escapes, so a bounded reply could hold no line break (no markdown list); `max_tokens`
+bounds it instead. Titles do have one, so a title can hold no `"` or `\` on WebLLM.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+
+from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen, quoted
+from app.reply_stream import ReplyStream
+from app.todos import MAX_TITLE_LENGTH, new_id
+
+MAX_ACTIONS = 20
+"""The most changes one reply may propose (the schema's maxItems; more is rejected as a whole)."""
+
+OPS = ("add", "complete", "reopen", "rename", "delete")
+_BY_ID = {"complete": Complete, "reopen": Reopen, "delete": Delete}
+
+NOT_JSON = "The answer was not in the expected format, so it proposes no changes."
+MALFORMED = "The answer was not valid JSON, so it proposes no changes."
+TRUNCATED = "The answer was cut off before it was complete, so it proposes no changes."
+ACTIONS_NOT_A_LIST = "The proposed changes were not a list, so none are proposed."
+REPLY_NOT_TEXT = "The answer's text was not a string, so it is left out."
+
+
+def short_id(position):
+    """The id the model sees for the to-do at `position` (0-based) in the list."""
+    return f"t{position + 1}"
+
+
+class IdMap:
+    """Short ids given to the model ↔ the to-dos they stand for (the list the prompt was built from)."""
+
+    def __init__(self, todos):
+        self.todos = {short_id(n): todo for n, todo in enumerate(todos)}
+
+    @property
+    def short_ids(self):
+        return list(self.todos)
+
+    def get(self, short):
+        return self.todos.get(short) if isinstance(short, str) else None
+
+
+def reply_schema(short_ids=()):
+    """The JSON schema of one structured reply; ids are limited to `short_ids` (none: adds only)."""
+    title = {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_LENGTH}
+    variants = [_action(["add"], title=title)]
+    if short_ids:
+        known = {"type": "string", "enum": list(short_ids)}
+        variants.append(_action(["complete", "reopen", "delete"], id=known))
+        variants.append(_action(["rename"], id=known, title=title))
+    return {
+        "type": "object",
+        "properties": {
+            "reply": {"type": "string"},
+            "actions": {
+                "type": "array",
+                "items": variants[0] if len(variants) == 1 else {"anyOf": variants},
+                "maxItems": MAX_ACTIONS,
+            },
+        },
+        "required": ["reply", "actions"],
+        "additionalProperties": False,
+    }
+
+
+def _action(ops, **fields):
+    return {
+        "type": "object",
+        "properties": {"op": {"type": "string", "enum": ops}, **fields},
+        "required": ["op", *fields],
+        "additionalProperties": False,
+    }
+
+
+def webllm_response_format(schema):
+    """WebLLM 0.2.86's JSON mode: the schema goes in as a string."""
+    return {"type": "json_object", "schema": json.dumps(schema)}
+
+
+def wllama_response_format(schema):
+    """wllama 3.13's OpenAI-style `response_format` (converted to a grammar by llama.cpp)."""
+    return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True}}
+
+
+# The Prompt API takes the schema object itself: session.promptStreaming(text, {responseConstraint}).
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A read reply: the text for the person, the proposed changes, and why any were left out."""
+
+    reply: str
+    batch: Batch
+    problems: tuple
+
+    @property
+    def changes(self):
+        """The proposed changes in the person's words, in order."""
+        return self.batch.describe()
+
+
+def read_reply(text, id_map, *, make_id=new_id, clock=None):
+    """Read a whole reply (as the engine produced it) into a Proposal; never raises on bad input.
+
+    Not JSON at all: the text is the answer. Truncated or malformed JSON: whatever reply text
+    arrived (as it was streamed), and no changes.
+    """
+    clock = clock or (lambda: int(time.time() * 1000))
+    body = _unfenced(text.strip())
+    if not body.startswith("{"):
+        return Proposal(_clean(text.strip()), Batch(()), (NOT_JSON,) if body else ())
+    try:
+        # Text after the object (only an engine without constrained decoding writes any) is ignored.
+        data, _ = json.JSONDecoder(object_pairs_hook=_first_key_wins).raw_decode(body)
+    except ValueError:
+        stream = ReplyStream()
+        stream.feed(body)
+        return Proposal(stream.text, Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
+    problems = []
+    reply = data.get("reply", "")
+    if not isinstance(reply, str):
+        reply = ""
+        problems.append(REPLY_NOT_TEXT)
+    commands = _read_actions(data.get("actions", []), id_map, make_id, clock, problems)
+    return Proposal(_clean(reply), Batch(tuple(commands)), tuple(problems))
+
+
+def _read_actions(actions, id_map, make_id, clock, problems):
+    if not isinstance(actions, list):
+        problems.append(ACTIONS_NOT_A_LIST)
+        return []
+    if len(actions) > MAX_ACTIONS:
+        problems.append(
+            f"The answer proposed {len(actions):,} changes; at most {MAX_ACTIONS} can be proposed "
+            "at once, so none are proposed."
+        )
+        return []
+    commands, touched, added = [], {}, {}
+    for number, action in enumerate(actions, 1):
+        command, problem = _read_action(action, id_map, make_id, clock)
+        if command is not None:
+            key = command.todo_id if not isinstance(command, Add) else None
+            if key is not None and key in touched:
+                problem = f"it is a second change to {quoted(command.title)}"
+                command = None
+            elif isinstance(command, Add) and command.title in added:
+                problem = f"it repeats change {added[command.title]}"
+                command = None
+            elif key is not None:
+                touched[key] = number
+            else:
+                added[command.title] = number
+        if command is None:
+            problems.append(f"Change {number} was left out: {problem}.")
+        else:
+            commands.append(command)
+    return commands
+
+
+def _read_action(action, id_map, make_id, clock):
+    """One action → (command, None) or (None, why it was left out)."""
+    if not isinstance(action, dict):
+        return None, "it is not a change the assistant can make"
+    op = action.get("op")
+    if op not in OPS:
+        shown = quoted(_clip(op)) if isinstance(op, str) else "it"
+        return None, f"{shown} is not a change the assistant can make"
+    if op in ("add", "rename"):
+        title, problem = _title(action.get("title"))
+        if problem:
+            return None, problem
+    if op == "add":
+        return Add(make_id(), title, clock()), None
+    todo = id_map.get(action.get("id"))
+    if todo is None:
+        return None, _unknown_id(action.get("id"))
+    if op == "rename":
+        if title == todo.title:
+            return None, f"{quoted(todo.title)} already has that title"
+        return Rename(todo.id, todo.title, title), None
+    if op == "complete" and todo.completed:
+        return None, f"{quoted(todo.title)} is already done"
+    if op == "reopen" and not todo.completed:
+        return None, f"{quoted(todo.title)} is not done"
+    return _BY_ID[op](todo.id, todo.title), None
+
+
+def _title(value):
+    if not isinstance(value, str):
+        return None, "its title is not text"
+    title = _clean(value).strip()
+    if not title:
+        return None, "its title is empty"
+    if len(title) > MAX_TITLE_LENGTH:
+        return None, f"its title is {len(title):,} characters long; the limit is {MAX_TITLE_LENGTH:,}"
+    return title, None
+
+
+def _unknown_id(value):
+    if not isinstance(value, str):
+        return "it does not say which to-do it is about"
+    return f"it names a to-do ({quoted(_clip(value))}) that is not on the list"
+
+
+def _clip(text, limit=40):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(text):
+    """Lone UTF-16 surrogates (from a split \\uD83D escape) become U+FFFD: JS and storage refuse them."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _first_key_wins(pairs):
+    """A repeated key keeps its first value, as the streamed reply text does."""
+    result = {}
+    for key, value in pairs:
+        result.setdefault(key, value)
+    return result
+
+
+def _unfenced(text):
+    """Accept a reply wrapped in a ```json fence (an engine without constrained decoding)."""
+    if text.startswith("```") and text.endswith("```") and "\n" in text:
+        return text[text.index("\n") + 1 : -3].strip()
+    return text
