@@ -1,116 +1,180 @@
-"""The assistant's controller: model choice, loading, asking, stopping, new chats.
+"""The assistant's controller: engines and model choice, loading, asking, stopping, new chats.
 
-Pure Python (no `js` imports): the engine adapter (app/llm.py), the view (app/chat_view.py), the
-settings store and the source of to-dos are passed in, so the whole flow runs in CPython's asyncio
-against fakes in the unit tests. One generation at a time; the list is read afresh for every
-question so edits made between questions are seen.
+Pure Python (no `js` imports): the engines (app/engine.py `Engine`), the `Device`, the view, the
+settings store, the source of to-dos, the shelf of models on offer and the storage manager are
+passed in, so the whole flow runs in CPython's asyncio against fakes in the unit tests. It never
+names an engine: each model says which engine runs it. One generation at a time; the list is read
+afresh for every question so edits made between questions are seen.
+
+    AssistantController(engines, device, view, settings, get_todos, shelf, storage=None)
+
+engines: [Engine]; device: Device; settings: get(key)/set(key, value); get_todos() -> [Todo];
+shelf: app.model_storage.ModelShelf (built over the same engines); storage: ModelStorage or None.
+Public: open(), select(model_id), load(), cancel_load(), ask(question) -> bool, stop(), new_chat(),
+model_deleted(model_id) (also called through the shelf), and `state`, `model`, `loaded_id`.
+
+The view it calls:
+    set_state(state, model, loaded_id)        state: closed|checking|unsupported|idle|loading|ready|generating
+    show_models(groups, selected, cached, problems)   groups: [(label, [Model])] for <optgroup>s
+    show_progress(fraction | None, text)
+    show_error(message | None, advice="", retry=False, reload=False)
+    start_answer(question) -> answer with append(text) and finish(text, note, speed)
+    mark_cached(model_id), unmark_cached(model_id), clear_transcript()
 """
 
-from app import models as catalogue
+import asyncio
+import dataclasses
+import time
+
+from app import model_catalogue as catalogue
 from app.assistant_text import (
+    CANCELLED_TEXT,
+    LENGTH_NOTE,
+    LOOP_NOTE,
+    STOPPED_NOTE,
     describe_generate_error,
     describe_load_error,
     describe_progress,
+    engine_note,
     format_speed,
     needs_reload,
-    no_webgpu_message,
+    no_engine_message,
+    offline_message,
 )
+from app.engine import DOWNLOAD, Availability, Cancelled, EngineError
 from app.prompts import PromptTooLong, build_messages
+from app.sampling import DEFAULT_SAMPLING, LoopGuard
 
-ANSWER_TOKENS = 512
 MODEL_SETTING = "tasks-and-talk.model"
 
 
-class LoadCancelled(Exception):
-    """Raised by the engine's load() when cancel_load() stopped it."""
+def _as_engine_error(error):
+    return error if isinstance(error, EngineError) else EngineError(str(error) or type(error).__name__)
 
 
 class AssistantController:
-    def __init__(self, engine, view, settings, get_todos, storage=None):
-        self.engine = engine
-        self.storage = storage
+    def __init__(self, engines, device, view, settings, get_todos, shelf, storage=None, *,
+                 sampling=DEFAULT_SAMPLING, clock=time.monotonic):
+        self.engines = list(engines)
+        self.device = device
         self.view = view
         self.settings = settings
         self.get_todos = get_todos
-        self.models = []
+        self.shelf = shelf
+        self.storage = storage
+        self.sampling = sampling
+        self.clock = clock
+        self.availabilities = {}
         self.model = None
         self.loaded_id = None
+        self.loaded_engine = None
         self.history = []
         self.state = "closed"
         self._stopping = False
+        self._load_started = None
+        shelf.on_deleted(self.model_deleted)
+
+    @property
+    def models(self):
+        return self.shelf.models
 
     def _set_state(self, state):
         self.state = state
         self.view.set_state(state, self.model, self.loaded_id)
 
+    async def _availability(self, engine):
+        try:
+            return await engine.availability()
+        except Exception as error:  # an engine that cannot even say is not available
+            return Availability(False, reason=str(error) or type(error).__name__)
+
     async def open(self):
-        """First opening of the panel: check WebGPU, list the models this GPU can run."""
+        """First opening of the panel: ask every engine what it can do here, list what runs."""
         if self.state != "closed":
             return
         self._set_state("checking")
-        gpu = await self.engine.detect_gpu()
-        if not gpu["available"]:
+        found = await asyncio.gather(*(self._availability(e) for e in self.engines))
+        self.availabilities = {engine.name: a for engine, a in zip(self.engines, found)}
+        custom, problems = catalogue.parse_custom_models(await self.device.custom_models_text() or '{"models": []}')
+        models = [m for m in catalogue.offered(self.availabilities, custom) if m.engine in self.shelf.engines]
+        if not models:
             self._set_state("unsupported")
-            self.view.show_error(no_webgpu_message(), gpu.get("detail", ""), retry=False)
+            self.view.show_error(*no_engine_message(self.availabilities), retry=False)
             return
-        custom, problems = catalogue.parse_custom_models(await self.engine.custom_models_text() or '{"models": []}')
-        self.models = catalogue.usable(catalogue.built_in_models(gpu["f16"]) + custom, gpu["f16"])
-        self.model = catalogue.choose(self.models, self.settings.get(MODEL_SETTING))
-        cached = await self.engine.cached_ids(self.models)
-        self.view.show_models(self.models, self.model, cached, problems)
+        self.shelf.offer(models)
+        self.model = catalogue.choose(models, self.settings.get(MODEL_SETTING), self.availabilities)
+        cached = set()
+        for name, engine in self.shelf.engines.items():
+            mine = [m for m in models if m.engine == name]
+            if mine:
+                cached |= set(await engine.cached_ids(mine))
+        self.view.show_models(catalogue.groups(models, self.availabilities), self.model, cached, problems)
+        note = engine_note(self.availabilities)
+        if note:
+            self.view.show_progress(None, note)
         self._set_state("idle")
         if self.storage is not None:
             await self.storage.refresh()
 
     def select(self, model_id):
-        for model in self.models:
-            if model.model_id == model_id:
-                self.model = model
-                self.settings.set(MODEL_SETTING, model_id)
+        model = self.shelf.find(model_id)
+        if model is not None:
+            self.model = model
+            self.settings.set(MODEL_SETTING, model_id)
         if self.state in ("idle", "ready"):
             self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
 
     async def load(self):
-        """Download (or load from this device) the selected model and start it on the GPU."""
+        """Download (or load from this device) the selected model and start it on its engine."""
         if self.state not in ("idle", "ready") or self.model is None:
             return
         model = self.model
+        engine = self.shelf.engine_for(model)
         self.view.show_error(None)
-        cached = model.model_id in await self.engine.cached_ids([model])
-        if not cached and not self.engine.online():
-            # Checked before trying: WebLLM would only fail later with a network error.
-            message, advice = describe_load_error("", online=False, model_label=model.label)
-            self.view.show_error(message, advice, retry=True)
+        downloads = engine.capabilities.needs_download
+        cached = model.model_id in await engine.cached_ids([model])
+        if downloads and not cached and not self.device.online():
+            # Checked before trying: the engine would only fail later with a network error.
+            self.view.show_error(*offline_message(model.label), retry=True)
             return
-        if not cached and self.storage is not None:
+        if downloads and not cached and self.storage is not None:
             problem = await self.storage.check_space(model)
             if problem:
                 self.view.show_error(problem, "", retry=True)
                 return
+        if self.loaded_engine is not None and self.loaded_engine is not engine:
+            self.loaded_engine.unload()  # one model in memory at a time
+            self.loaded_engine = None
         self.loaded_id = None
         self._set_state("loading")
         self.view.show_progress(0, "Starting…")
+        self._load_started = self.clock()
         try:
-            await self.engine.load(model, self._on_progress)
-        except LoadCancelled:
+            await engine.load(model, self._on_progress)
+        except Cancelled:
             self._set_state("idle")
-            self.view.show_progress(None, "Cancelled. The parts already downloaded are kept for next time.")
+            self.view.show_progress(None, CANCELLED_TEXT)
             return
-        except Exception as error:  # every failure becomes a message; the to-do list is untouched
+        except Exception as failure:  # every failure becomes a message; the to-do list is untouched
+            error = _as_engine_error(failure)
             self._set_state("idle")
-            message, advice = describe_load_error(str(error), online=self.engine.online(), model_label=model.label)
+            message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label)
             self.view.show_progress(None, "")
-            self.view.show_error(message, advice, retry=True, reload=needs_reload(str(error)))
+            self.view.show_error(message, advice, retry=True, reload=needs_reload(error))
             return
         self.loaded_id = model.model_id
+        self.loaded_engine = engine
         self.view.show_progress(None, f"{model.label} is running on this device.")
-        self.view.mark_cached(model.model_id)
+        if engine.capabilities.lists_device_models:
+            self.view.mark_cached(model.model_id)
         self._set_state("ready")
-        if not cached and self.storage is not None:
+        if downloads and not cached and self.storage is not None:
             await self.storage.after_download(model)
 
-    def _on_progress(self, text, progress):
-        self.view.show_progress(progress, describe_progress(text, progress))
+    def _on_progress(self, progress):
+        if progress.phase == DOWNLOAD and progress.elapsed_s is None and self._load_started is not None:
+            progress = dataclasses.replace(progress, elapsed_s=self.clock() - self._load_started)
+        self.view.show_progress(progress.fraction, describe_progress(progress))
 
     def model_deleted(self, model_id):
         """Its files are gone: the picker must no longer say it is on this device."""
@@ -120,47 +184,55 @@ class AssistantController:
 
     def cancel_load(self):
         if self.state == "loading":
-            self.engine.cancel_load()
+            self.shelf.engine_for(self.model).cancel_load()
 
     async def ask(self, question):
         """Send a question; True when it was taken (the view then clears the box)."""
         question = question.strip()
         if not question or self.state != "ready":
             return False
+        sampling = self.sampling
         try:
             messages = build_messages(self.get_todos(), self.history, question,
-                                      context_tokens=self.model.context_window, answer_tokens=ANSWER_TOKENS)
+                                      context_tokens=self.model.context_window, answer_tokens=sampling.max_tokens)
         except PromptTooLong as error:
             self.view.show_error(str(error), "", retry=False)
             return False
+        engine = self.loaded_engine
         self.view.show_error(None)
         self._stopping = False
         self._set_state("generating")
         answer = self.view.start_answer(question)
+        guard = LoopGuard()
         parts = []
 
         def on_delta(text):
-            if not self._stopping:
-                parts.append(text)
-                answer.append(text)
+            if self._stopping or guard.looping:
+                return
+            parts.append(text)
+            answer.append(text)
+            if guard.feed(text):
+                engine.stop()
 
-        finish, extra, failure = None, None, None
+        result, failure = None, None
         try:
-            finish, extra = await self.engine.generate(messages, on_delta, ANSWER_TOKENS)
+            result = await engine.generate(messages, on_delta, sampling)
         except Exception as error:
-            failure = describe_generate_error(str(error))
-            if needs_reload(str(error)):
-                self.view.show_error(failure, "", retry=False, reload=True)
+            failure = _as_engine_error(error)
+            if needs_reload(failure):
+                self.view.show_error(describe_generate_error(failure), "", retry=False, reload=True)
         text = "".join(parts)
-        if self._stopping:
-            note = "Stopped."
-        elif failure:
-            note = failure
-        elif finish == "length":
-            note = "The answer reached its length limit."
+        if guard.looping:
+            text, note = text[:guard.cut].rstrip(), LOOP_NOTE
+        elif self._stopping:
+            note = STOPPED_NOTE
+        elif failure is not None:
+            note = describe_generate_error(failure)
+        elif result is not None and result.finish == "length":
+            note = LENGTH_NOTE
         else:
             note = ""
-        answer.finish(text, note, format_speed(extra))
+        answer.finish(text, note, format_speed(result.stats) if result is not None else "")
         if text:
             self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
@@ -169,7 +241,7 @@ class AssistantController:
     def stop(self):
         if self.state == "generating":
             self._stopping = True
-            self.engine.stop()
+            self.loaded_engine.stop()
 
     async def new_chat(self):
         if self.state == "generating":
@@ -177,5 +249,5 @@ class AssistantController:
         self.history = []
         self.view.clear_transcript()
         self.view.show_error(None)
-        if self.loaded_id:
-            await self.engine.reset()
+        if self.loaded_engine is not None:
+            await self.loaded_engine.reset()

@@ -1,18 +1,20 @@
-"""What the assistant says about loading and failures: WebLLM's reports turned into plain words.
+"""What the assistant says about loading, failures and speed, in plain words.
 
-Pure Python. WebLLM reports progress as free text ("Fetching param cache[3/20]: 120MB fetched. 15%
-completed, 12 secs elapsed. ...") and errors as strings from its worker ("WebGPUNotAvailableError:
-..."); these functions turn both into what a person wants to know: how much, how long, what to do.
+Pure Python, and engine-neutral: it reads the port's types (LoadProgress, the EngineError kinds,
+Stats, Availability), never an engine's own strings (app/engine_reports.py turns those into types).
 """
 
 import math
-import re
 
-WORKING_BROWSERS = "Chrome or Edge 113+ on Windows, macOS or ChromeOS, or Chrome 121+ on Android"
+from app.engine import DEVICE, DOWNLOAD, PROMPT_API, WEBLLM, WLLAMA
 
-_FETCHING = re.compile(r"Fetching param cache\[(\d+)/(\d+)\]: (\d+)MB fetched\. (\d+)% completed, (\d+) secs elapsed")
-_FROM_CACHE = re.compile(r"Loading model from cache\[(\d+)/(\d+)\]: (\d+)MB loaded\. (\d+)% completed")
-_SHADERS = re.compile(r"Loading GPU shader modules\[(\d+)/(\d+)\]: (\d+)% completed")
+MB = 1_000_000
+
+LOOP_NOTE = "The answer started repeating itself, so it was cut off."
+STOPPED_NOTE = "Stopped."
+LENGTH_NOTE = "The answer reached its length limit."
+CANCELLED_TEXT = "Cancelled. The parts already downloaded are kept for next time."
+RETRY_DOWNLOAD = "Try again: the parts already downloaded are kept, so it resumes where it stopped."
 
 
 def format_duration(seconds):
@@ -26,89 +28,107 @@ def format_duration(seconds):
     return f"{hours} h {minutes:02d} min"
 
 
-def describe_progress(text, progress):
-    """One line for the progress bar: MB of total, percent and time left while downloading."""
-    match = _FETCHING.search(text)
-    if match:
-        fetched, percent, elapsed = int(match[3]), int(match[4]), int(match[5])
-        if 0 < percent < 100:
-            total = round(fetched * 100 / percent)
-            left = elapsed * (100 - percent) / percent
-            return f"Downloading: {fetched:,} MB of about {total:,} MB ({percent}%), about {format_duration(left)} left"
-        return f"Downloading: {fetched:,} MB ({percent}%)"
-    match = _FROM_CACHE.search(text)
-    if match:
-        return f"Loading from this device: {int(match[3]):,} MB ({match[4]}%)"
-    match = _SHADERS.search(text)
-    if match:
-        return f"Preparing the GPU ({match[3]}%)"
-    if text.startswith("Finish loading"):
-        return "Ready"
-    if text.startswith("Start to fetch"):
-        return "Starting…"
-    return f"Loading ({round(progress * 100)}%)"
+def _mb(size_bytes):
+    return f"{round(size_bytes / MB):,} MB"
 
 
-def format_speed(usage_extra):
-    """'12.3 tokens/s' from usage.extra (a dict), or '' when WebLLM gave no figure."""
-    speed = (usage_extra or {}).get("decode_tokens_per_s")
-    if not isinstance(speed, (int, float)) or not math.isfinite(speed) or speed <= 0:  # NaN happens
+def _percent(fraction):
+    return f"{round(fraction * 100)}%"
+
+
+def describe_progress(progress):
+    """One line for the progress bar from a LoadProgress: how much, of how much, how long left."""
+    loaded, total, fraction = progress.loaded_bytes, progress.total_bytes, progress.fraction
+    if progress.phase == DOWNLOAD:
+        if loaded is None:
+            return f"Downloading ({_percent(fraction)})" if fraction is not None else "Downloading…"
+        if not total or loaded >= total or loaded <= 0:
+            return f"Downloading: {_mb(loaded)}" + (f" ({_percent(fraction)})" if fraction is not None else "")
+        about = "about " if progress.total_estimated else ""
+        text = f"Downloading: {_mb(loaded)} of {about}{_mb(total)} ({_percent(loaded / total)})"
+        if progress.elapsed_s:
+            left = progress.elapsed_s * (total - loaded) / loaded
+            text += f", about {format_duration(left)} left"
+        return text
+    if progress.phase == DEVICE:
+        amount = f": {_mb(loaded)}" if loaded is not None else ""
+        percent = f" ({_percent(fraction)})" if fraction is not None else ""
+        return f"Loading from this device{amount}{percent}" if amount or percent else "Loading from this device…"
+    return "Preparing the model…"
+
+
+def format_speed(stats):
+    """'12.3 tokens/s' from Stats, or '' when the engine gave no usable figure."""
+    speed = getattr(stats, "decode_tokens_per_s", None)
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) or speed <= 0:
         return ""
     return f"{speed:.1f} tokens/s"
 
 
-def _first_line(error_text):
-    return ((error_text or "").strip() or "unknown error").splitlines()[0][:300]
+def offline_message(model_label):
+    return (f"You're offline, and {model_label} hasn't been downloaded to this device yet.",
+            "Connect to the internet once to download it; after that it works offline.")
 
 
-def error_name(error_text):
-    """The error class name WebLLM put before ': ' (its worker sends errors as strings)."""
-    match = re.match(r"\s*(?:Error: )?([A-Za-z][A-Za-z0-9]*(?:Error|Exception)):", error_text or "")
-    return match[1] if match else ""
-
-
-def needs_reload(error_text):
-    """True when the GPU device is lost or out of memory: only a page reload gets a fresh one."""
-    lowered = (error_text or "").lower()
-    return (error_name(error_text) == "DeviceLostError" or "device was lost" in lowered
-            or "out of memory" in lowered or "allocation failed" in lowered)
-
-
-def describe_load_error(error_text, *, online=True, model_label="this model"):
-    """(message, advice) for a failed model load; advice names the action the user can take."""
-    name = error_name(error_text)
-    lowered = (error_text or "").lower()
-    if name in ("WebGPUNotAvailableError", "WebGPUNotFoundError") or "webgpu is not supported" in lowered:
-        return no_webgpu_message(), ""
-    if name == "ShaderF16SupportError" or "shader-f16" in lowered:
-        return (f"Your GPU cannot run {model_label} (it lacks 16-bit float support).",
-                "Pick a 32-bit (q4f32) model instead.")
-    if (name == "DeviceLostError" or "device was lost" in lowered or "out of memory" in lowered
-            or "allocation failed" in lowered or "exceeds the maximum" in lowered):
-        return (f"{model_label} is too big for this device's GPU memory.",
-                "Pick a smaller model, then reload the page to reset the GPU.")
-    if name == "QuotaExceededError" or "quota" in lowered:
+def describe_load_error(error, *, online=True, model_label="this model"):
+    """(message, advice) for a failed load, from the EngineError's kind; advice names what to do."""
+    kind, detail = error.kind, error.detail
+    if kind == "quota":  # storage is full whatever the network does
         return ("There is not enough storage space on this device for the model.",
                 "Free some space (delete a downloaded model or other site data) and try again.")
+    if kind == "unsupported":
+        if "shader-f16" in detail.lower() or "ShaderF16" in detail:
+            return (f"Your GPU cannot run {model_label} (it lacks 16-bit float support).",
+                    "Pick a 32-bit (q4f32) model, or one that runs on the CPU.")
+        return (f"This browser cannot run {model_label}: {detail}" if detail else
+                f"This browser cannot run {model_label}.", "Pick another model, such as one that runs on the CPU.")
+    if kind == "memory":
+        return (f"{model_label} is too big for this device's memory.",
+                "Pick a smaller model, then reload the page to free the memory.")
     if not online:
-        return (f"You're offline, and {model_label} hasn't been downloaded to this device yet.",
-                "Connect to the internet once to download it; after that it works offline.")
-    if "fetch" in lowered or "network" in lowered or "request failed" in lowered or "cache" in lowered:
-        return ("The model download was cut off.",
-                "Try again: the parts already downloaded are kept, so it resumes where it stopped.")
-    detail = _first_line(error_text)
-    return f"The model could not be loaded: {detail}", "Try again, or pick another model."
+        return offline_message(model_label)
+    if kind == "unreachable":
+        host = error.host or "the model's server"
+        return (f"Cannot reach the model host ({host}). Nothing was downloaded.",
+                "Check the connection (or whether the host is blocked here), then try again.")
+    if kind == "network":
+        return "The model download was cut off.", RETRY_DOWNLOAD
+    return f"The model could not be loaded: {detail or 'unknown error'}", "Try again, or pick another model."
 
 
-def no_webgpu_message():
-    return (f"The assistant needs WebGPU, which this browser does not offer. It works in {WORKING_BROWSERS}. "
-            "Your to-do list works here as usual.")
+def describe_generate_error(error):
+    """The note under an answer that an engine error ended."""
+    if error.kind == "memory":
+        return ("The model ran out of memory (or the GPU stopped responding). "
+                "Reload the page, then pick a smaller model.")
+    return f"The answer was cut short by an error: {error.detail or 'unknown error'}"
 
 
-def describe_generate_error(error_text):
-    name = error_name(error_text)
-    lowered = (error_text or "").lower()
-    if name == "DeviceLostError" or "device was lost" in lowered:
-        return "The GPU stopped responding (the model may be too big for it). Reload the page, then pick a smaller model."
-    detail = _first_line(error_text)
-    return f"The answer was cut short by an error: {detail}"
+def needs_reload(error):
+    """Only a page reload gets a fresh GPU device or wasm memory."""
+    return error.kind == "memory"
+
+
+def engine_note(availabilities):
+    """A line on what runs here when there is no real GPU for WebLLM ('' when there is one)."""
+    gpu = availabilities.get(WEBLLM)
+    cpu = availabilities.get(WLLAMA)
+    if gpu is not None and gpu.available and gpu.preferred:
+        return ""
+    builtin = availabilities.get(PROMPT_API)
+    extra = " or with the model built into this browser" if builtin is not None and builtin.available else ""
+    if cpu is None or not cpu.available:
+        return ""
+    if gpu is not None and gpu.available:
+        return (f"This browser's GPU is a software one ({gpu.reason or 'slow'}), so models run on the CPU"
+                f"{extra}; the GPU models are listed last.")
+    return f"This browser offers no WebGPU, so models run on the CPU (more slowly){extra}."
+
+
+def no_engine_message(availabilities):
+    """(message, advice) when no engine can run here; the to-do list works all the same."""
+    reasons = "; ".join(f"{name}: {found.reason}" for name, found in availabilities.items()
+                        if found is not None and found.reason)
+    return ("The assistant cannot run in this browser: it needs WebAssembly, WebGPU or a built-in model. "
+            f"It works in current Chrome, Edge, Firefox and Safari. Your to-do list works here as usual.",
+            reasons)

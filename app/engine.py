@@ -39,13 +39,18 @@ class Availability:
 
 @dataclass(frozen=True)
 class LoadProgress:
-    """One progress report while a model loads. `fraction` is 0..1 over the whole load, or None."""
+    """One progress report while a model loads. `fraction` is 0..1 over the whole load, or None.
+
+    `total_estimated` is True where the engine gives no total and one was worked out from the
+    fraction (WebLLM's "XMB fetched. P% completed").
+    """
 
     phase: str
     fraction: float | None = None
     loaded_bytes: int | None = None
     total_bytes: int | None = None
     elapsed_s: float | None = None
+    total_estimated: bool = False
 
 
 @dataclass(frozen=True)

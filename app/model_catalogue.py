@@ -1,19 +1,36 @@
-"""The model catalogue: which WebLLM models the picker offers, and which variant suits this GPU.
+"""The model catalogue: which models the picker offers on this device, grouped by engine, and which
+one is chosen when the person has not picked one.
 
-Pure Python. The built-in entries are records of WebLLM 0.2.86's `prebuiltAppConfig` (an e2e test
-checks each id and size against the real module). A site can add its own models, for example ones
-served from its own origin, through `models.json` (`{"models": [{model_id, model, model_lib, size,
-label?, context_window?}]}`).
+Pure Python. Three engines (app/engine.py): WebLLM on the GPU, wllama (llama.cpp in WebAssembly) on
+the CPU, and the browser's own model through Chrome's Prompt API.
+
+Where the figures come from:
+- WebLLM: the records of WebLLM 0.2.86's `prebuiltAppConfig` (node_modules/@mlc-ai/web-llm/lib/
+  index.js): ids and `vram_required_MB`, all `low_resource_required: true`; an e2e test checks each
+  id and size against the real module.
+- wllama: the GGUF files and byte sizes listed in wllama's own demo app (ngxson/wllama,
+  examples/main/src/config.ts, `LIST_MODELS`): SmolLM2-360M-Instruct Q8_0 386,404,992 bytes,
+  Qwen2.5-0.5B-Instruct Q8_0 675,710,816, Llama-3.2-1B-Instruct Q4_K_M 807,690,656. wllama runs
+  under about 2 GB of wasm memory, so nothing larger than about 1.2 GB is listed.
+- Which WebLLM models an adapter can run: see `fits_adapter`.
+
+A site adds models through `models.json` (see `parse_custom_models`).
 """
 
 import json
 import re
 
+from app.engine import PROMPT_API, WEBLLM, WLLAMA
+
 _F16 = re.compile(r"q\d+f16")
+MIB = 1 << 20
 
 DEFAULT_CONTEXT_WINDOW = 4096
+# Gemini Nano's window is larger (Chrome reports it as `contextWindow` once a session exists);
+# this is what the prompt is budgeted to until the adapter learns the real figure.
+PROMPT_API_CONTEXT_WINDOW = 4096
 
-# (family label, parameters, q4f16 id, q4f16 VRAM MB, q4f32 id, q4f32 VRAM MB), smallest first.
+# (family label, what it is good for, q4f16 id, q4f16 VRAM MB, q4f32 id, q4f32 VRAM MB), smallest first.
 BUILT_IN = (
     ("SmolLM2 360M", "fastest, basic answers",
      "SmolLM2-360M-Instruct-q4f16_1-MLC", 376, "SmolLM2-360M-Instruct-q4f32_1-MLC", 580),
@@ -28,25 +45,64 @@ BUILT_IN = (
 )
 DEFAULT_FAMILY = "Llama 3.2 1B"
 
+_HF = "https://huggingface.co"
+# (id, label, GGUF URL, download MB), smallest first.
+BUILT_IN_GGUF = (
+    ("SmolLM2-360M-Instruct-Q8_0-GGUF", "SmolLM2 360M (fastest, basic answers)",
+     f"{_HF}/ngxson/SmolLM2-360M-Instruct-Q8_0-GGUF/resolve/main/smollm2-360m-instruct-q8_0.gguf", 386),
+    ("Qwen2.5-0.5B-Instruct-Q8_0-GGUF", "Qwen2.5 0.5B (fast)",
+     f"{_HF}/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q8_0.gguf", 676),
+    ("Llama-3.2-1B-Instruct-Q4_K_M-GGUF", "Llama 3.2 1B (balanced, slower)",
+     f"{_HF}/hugging-quants/Llama-3.2-1B-Instruct-Q4_K_M-GGUF/resolve/main/llama-3.2-1b-instruct-q4_k_m.gguf",
+     808),
+)
+# The CPU default: Qwen2.5 0.5B answers about a list far better than SmolLM2 360M, at under 0.7 GB.
+DEFAULT_GGUF = "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
+
+PROMPT_API_ID = "chrome-built-in"
+
+GROUP_LABELS = {
+    PROMPT_API: "Built into this browser",
+    WEBLLM: "On this device's GPU (WebLLM)",
+    WLLAMA: "On the CPU (llama.cpp)",
+}
+SOFTWARE_GPU_GROUP = "On a software GPU (slow)"
+
+_SIZE_MEANS = {WEBLLM: "GPU memory", WLLAMA: "download"}
+
 
 class Model:
-    """One choice in the picker. `record` is the WebLLM ModelRecord for custom models, else None."""
+    """One choice in the picker.
 
-    __slots__ = ("model_id", "label", "size_mb", "needs_f16", "context_window", "record")
+    `engine` names the engine that runs it. `record` is the WebLLM ModelRecord of a site's own
+    WebLLM model (else None); `url` the GGUF of a wllama model (absolute, or relative to the page:
+    the adapter resolves it). `size_mb` is GPU memory for WebLLM, the download for wllama, 0 for
+    the browser's own model. `low_resource` and `buffer_bytes` are WebLLM's `low_resource_required`
+    and `buffer_size_required_bytes` (see fits_adapter).
+    """
 
-    def __init__(self, model_id, label, size_mb, needs_f16=False,
-                 context_window=DEFAULT_CONTEXT_WINDOW, record=None):
+    __slots__ = ("model_id", "label", "size_mb", "needs_f16", "context_window", "record", "engine", "url",
+                 "low_resource", "buffer_bytes")
+
+    def __init__(self, model_id, label, size_mb, needs_f16=False, context_window=DEFAULT_CONTEXT_WINDOW,
+                 record=None, engine=WEBLLM, url=None, low_resource=True, buffer_bytes=None):
         self.model_id = model_id
         self.label = label
         self.size_mb = size_mb
         self.needs_f16 = needs_f16
         self.context_window = context_window
         self.record = record
+        self.engine = engine
+        self.url = url
+        self.low_resource = low_resource
+        self.buffer_bytes = buffer_bytes
 
     @property
     def option_text(self):
-        """What the picker shows: name, what it is good for, and what it costs."""
-        return f"{self.label} — {format_size(self.size_mb)}"
+        """What the picker shows: name, what it is good for, and what it costs (and in what)."""
+        if self.engine == PROMPT_API:
+            return f"{self.label} — built into the browser"
+        return f"{self.label} — {format_size(self.size_mb)} {_SIZE_MEANS.get(self.engine, '')}".rstrip()
 
     def __repr__(self):
         return f"Model({self.model_id!r}, {self.size_mb} MB)"
@@ -59,7 +115,7 @@ def format_size(size_mb):
 
 
 def built_in_models(has_f16):
-    """One entry per family: the q4f16 variant where the GPU has shader-f16, else q4f32.
+    """WebLLM: one entry per family, the q4f16 variant where the GPU has shader-f16, else q4f32.
 
     The seed article's Llama-3.2-3B-Instruct-q4f32_1-MLC is always offered, whatever the GPU.
     """
@@ -75,8 +131,73 @@ def built_in_models(has_f16):
     return models
 
 
+def built_in_gguf_models():
+    """The curated CPU (wllama) models, smallest first."""
+    return [Model(model_id, label, size, engine=WLLAMA, url=url) for model_id, label, url, size in BUILT_IN_GGUF]
+
+
+def prompt_api_model():
+    return Model(PROMPT_API_ID, "Built into this browser (Gemini Nano)", 0, engine=PROMPT_API,
+                 context_window=PROMPT_API_CONTEXT_WINDOW)
+
+
+# models.json
+
+
+def _text(fields, key):
+    value = fields.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _size(fields):
+    size = fields.get("size")
+    return size if isinstance(size, (int, float)) and not isinstance(size, bool) and size > 0 else None
+
+
+def _context(fields):
+    context = fields.get("context_window", DEFAULT_CONTEXT_WINDOW)
+    ok = isinstance(context, int) and not isinstance(context, bool) and context >= 512
+    return context if ok else None
+
+
+def _webllm_entry(fields):
+    if not all(_text(fields, k) for k in ("model_id", "model", "model_lib")) or not _size(fields):
+        return "needs model_id, model, model_lib, size (MB)"
+    context = _context(fields)
+    if context is None:
+        return "context_window must be a whole number of tokens (512 or more)"
+    record = {"model_id": fields["model_id"], "model": fields["model"], "model_lib": fields["model_lib"],
+              "vram_required_MB": fields["size"], "low_resource_required": True,
+              "overrides": {"context_window_size": context}}
+    label = _text(fields, "label") or fields["model_id"]
+    return Model(fields["model_id"], f"{label} (this site)", fields["size"],
+                 needs_f16=bool(_F16.search(fields["model_id"])), context_window=context, record=record)
+
+
+def _wllama_entry(fields):
+    url = _text(fields, "url")
+    if not _text(fields, "model_id") or not url or not _size(fields):
+        return "a wllama model needs model_id, url (a .gguf file), size (download MB)"
+    if not url.split("?")[0].lower().endswith(".gguf"):
+        return "a wllama model's url must name a .gguf file"
+    context = _context(fields)
+    if context is None:
+        return "context_window must be a whole number of tokens (512 or more)"
+    label = _text(fields, "label") or fields["model_id"]
+    return Model(fields["model_id"], f"{label} (this site)", fields["size"], engine=WLLAMA, url=url,
+                 context_window=context)
+
+
+_ENTRY_PARSERS = {WEBLLM: _webllm_entry, WLLAMA: _wllama_entry}
+
+
 def parse_custom_models(text):
-    """Models from a site's models.json; returns (models, problems). Bad entries are skipped."""
+    """Models from a site's models.json; returns (models, problems). Bad entries are skipped.
+
+    Each entry is `{"engine": "webllm"` (the default) `, model_id, model, model_lib, size (GPU MB),
+    label?, context_window?}` or `{"engine": "wllama", model_id, url (.gguf), size (download MB),
+    label?, context_window?}`.
+    """
     bad_file = "models.json is not a JSON object with a \"models\" list"
     try:
         entries = json.loads(text).get("models", [])
@@ -84,35 +205,124 @@ def parse_custom_models(text):
         return [], [bad_file]
     if not isinstance(entries, list):
         return [], [bad_file]
-    models, problems = [], []
+    models, problems, seen = [], [], set()
     for index, entry in enumerate(entries):
         fields = entry if isinstance(entry, dict) else {}
-        missing = [k for k in ("model_id", "model", "model_lib") if not isinstance(fields.get(k), str) or not fields[k]]
-        size = fields.get("size")
-        if missing or not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
-            problems.append(f"models.json entry {index + 1} skipped: needs model_id, model, model_lib, size (MB)")
+        engine = fields.get("engine", WEBLLM)
+        parse = _ENTRY_PARSERS.get(engine) if isinstance(engine, str) else None
+        result = parse(fields) if parse else 'unknown engine (use "webllm" or "wllama")'
+        if isinstance(result, Model) and result.model_id in seen:
+            result = f"model_id {result.model_id} is listed twice"
+        if isinstance(result, str):
+            problems.append(f"models.json entry {index + 1} skipped: {result}")
             continue
-        context = fields.get("context_window", DEFAULT_CONTEXT_WINDOW)
-        record = {"model_id": fields["model_id"], "model": fields["model"], "model_lib": fields["model_lib"],
-                  "vram_required_MB": fields["size"], "low_resource_required": True,
-                  "overrides": {"context_window_size": context}}
-        label = fields.get("label") or fields["model_id"]
-        models.append(Model(fields["model_id"], f"{label} (this site)", fields["size"],
-                            needs_f16=bool(_F16.search(fields["model_id"])), context_window=context, record=record))
+        seen.add(result.model_id)
+        models.append(result)
     return models, problems
 
 
-def usable(models, has_f16):
-    """Drop models this GPU cannot run (f16 ones without shader-f16)."""
-    return [m for m in models if has_f16 or not m.needs_f16]
+# Which models this device can run
 
 
-def choose(models, remembered_id):
-    """The remembered model if it is still offered, else the default family's variant, else the first."""
+def fits_adapter(model, availability):
+    """Can this WebGPU adapter run this WebLLM model? The rules WebLLM itself applies:
+
+    - shader-f16 for q?f16 builds (WebLLM 0.2.86 throws ShaderF16SupportError without it);
+    - the runtime's own minimum limits: it asks for 1 GiB buffers and falls back to maxBufferSize
+      256 MiB and maxStorageBufferBindingSize 128 MiB, below which it refuses to start
+      (lib/index.js, the adapter checks before `requestDevice`);
+    - WebLLM's chat demo (web-llm PR #256, "Disable most models on Android phone") treats an adapter
+      whose maxStorageBufferBindingSize is 128 MiB or less as a low-resource device and offers only
+      models whose record has `low_resource_required: true`;
+    - and (web-llm PR #310) a record's `buffer_size_required_bytes` must not exceed
+      maxStorageBufferBindingSize.
+    Limits the adapter did not report are not held against a model. Availability gives the limits
+    in MiB (2**20 bytes; WebGPU's limits are powers of two).
+    """
+    if model.needs_f16 and not availability.f16:
+        return False
+    binding, buffer = availability.max_storage_buffer_mb, availability.max_buffer_mb
+    if buffer is not None and buffer * MIB < 1 << 28:
+        return False
+    if binding is not None:
+        if binding * MIB < 1 << 27:
+            return False
+        if binding * MIB <= 1 << 27 and not model.low_resource:
+            return False
+        if model.buffer_bytes is not None and model.buffer_bytes > binding * MIB:
+            return False
+    return True
+
+
+def offered(availabilities, custom_models):
+    """Every model this device can run, grouped by engine, in picker order.
+
+    The browser's own model first (this site downloads nothing for it); then WebLLM on a real GPU;
+    then the CPU models (wherever WebAssembly runs); WebLLM on a software adapter (SwiftShader) last.
+    `availabilities` maps engine names to app.engine.Availability; a missing name means unavailable.
+    """
+    def available(name):
+        found = availabilities.get(name)
+        return found if found is not None and found.available else None
+
+    by_engine = {WEBLLM: [], WLLAMA: []}
+    for model in custom_models:
+        by_engine.setdefault(model.engine, []).append(model)
+    result = []
+    if available(PROMPT_API):
+        result.append(prompt_api_model())
+    gpu = available(WEBLLM)
+    webllm = []
+    if gpu:
+        webllm = [m for m in built_in_models(gpu.f16) + by_engine[WEBLLM] if fits_adapter(m, gpu)]
+    if gpu and gpu.preferred:
+        result += webllm
+    if available(WLLAMA):
+        result += built_in_gguf_models() + by_engine[WLLAMA]
+    if gpu and not gpu.preferred:
+        result += webllm
+    return result
+
+
+def group_label(engine, availabilities):
+    found = availabilities.get(engine)
+    if engine == WEBLLM and found is not None and not found.preferred:
+        return SOFTWARE_GPU_GROUP
+    return GROUP_LABELS.get(engine, engine)
+
+
+def groups(models, availabilities=None):
+    """[(group label, [models])] for the picker's <optgroup>s, in the order of `models`.
+
+    WebLLM's group is named "On a software GPU (slow)" when its adapter is not preferred.
+    """
+    availabilities = availabilities or {}
+    result = []
+    for model in models:
+        label = group_label(model.engine, availabilities)
+        if result and result[-1][0] == label:
+            result[-1][1].append(model)
+        else:
+            result.append((label, [model]))
+    return result
+
+
+def choose(models, remembered_id, availabilities=None):
+    """The remembered model if it is still offered; else by capability: on a real (preferred) GPU
+    WebLLM's default family, else the browser's own model, else the default CPU model; else the
+    first model, or None when there is none."""
+    availabilities = availabilities or {}
     by_id = {m.model_id: m for m in models}
     if remembered_id in by_id:
         return by_id[remembered_id]
+    gpu = availabilities.get(WEBLLM)
+    webllm = [m for m in models if m.engine == WEBLLM]
+    if webllm and (gpu is None or (gpu.available and gpu.preferred)):
+        return next((m for m in webllm if m.label.startswith(DEFAULT_FAMILY)), webllm[0])
     for m in models:
-        if m.label.startswith(DEFAULT_FAMILY):
+        if m.engine == PROMPT_API:
             return m
+    cpu = [m for m in models if m.engine == WLLAMA]
+    if cpu:
+        return by_id.get(DEFAULT_GGUF, cpu[0])
     return models[0] if models else None

@@ -1,111 +1,78 @@
-"""The assistant's controller in CPython's asyncio, against a fake engine and a recording view.
+"""The assistant's controller in CPython's asyncio, against fake engines, a fake device and a
+recording view.
 
-Each test runs its own event loop (`asyncio.run`, in a thread of its own). The fake engine copies
-what app/llm.py promises: errors arrive as exceptions whose text is WebLLM's worker string,
-cancel_load() makes a pending load raise LoadCancelled, and stop() makes a running generation end
-soon after.
+Each test runs its own event loop (`asyncio.run`, in a thread of its own). The fakes
+(engine_fakes.py) are checked against the port's Protocols first, so the controller is tested
+against the shapes the real adapters have.
 """
 
 import asyncio
+import inspect
 import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from engine_fakes import SPEED, FakeDevice, FakeEngine
 
-from app.assistant import ANSWER_TOKENS, MODEL_SETTING, AssistantController, LoadCancelled
-from app.assistant_text import describe_generate_error, no_webgpu_message
+from app import engine as port
+from app.assistant import MODEL_SETTING, AssistantController
+from app.assistant_text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
+from app.engine import (
+    DEVICE,
+    DOWNLOAD,
+    PREPARE,
+    PROMPT_API,
+    WEBLLM,
+    WLLAMA,
+    Availability,
+    DownloadCut,
+    EngineError,
+    HostUnreachable,
+    LoadProgress,
+    OutOfMemory,
+    Stats,
+)
+from app.model_storage import ModelShelf
 from app.prompts import PromptTooLong, build_messages
+from app.sampling import DEFAULT_SAMPLING
 from app.todos import Todo
 
 DEFAULT_F32 = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
 DEFAULT_LABEL = "Llama 3.2 1B (balanced)"
 QWEN_F32 = "Qwen2.5-1.5B-Instruct-q4f32_1-MLC"
-SPEED = {"decode_tokens_per_s": 12.34, "prefill_tokens_per_s": 200.0}
-CANCELLED = "Cancelled. The parts already downloaded are kept for next time."
-FETCH_TEXT = ("Fetching param cache[3/20]: 120MB fetched. 15% completed, 12 secs elapsed. It can take a while "
-              "when we first visit this page to populate the cache. Later refreshes will become faster.")
+CPU_DEFAULT = "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
+CPU_LABEL = "Qwen2.5 0.5B (fast)"
+GPU = Availability(True, f16=False, max_storage_buffer_mb=2048, max_buffer_mb=4096)
+SOFTWARE = Availability(True, reason="software adapter (SwiftShader)", preferred=False)
+NO_GPU = Availability(False, reason="navigator.gpu is missing")
+CPU = Availability(True, threads=1)
+NO = Availability(False, reason="unavailable")
+MB = 1_000_000
+TOKENS = DEFAULT_SAMPLING.max_tokens
 
 
-class FakeEngine:
-    def __init__(self, *, available=True, f16=False, custom=None, cached=(), online=True):
-        self.gpu = {"available": available, "f16": f16, "detail": "" if available else "navigator.gpu is missing."}
-        self.custom = custom
-        self.cached = set(cached)
-        self.is_online = online
-        self.progress = []  # (text, progress) reports each load emits
-        self.load_error = None  # worker string the next load fails with
-        self.hold_load = False  # the load waits until cancel_load()
-        self.load_pending = asyncio.Event()
-        self._cancel = None
-        self.chunks = ["Hello", ", ", "world."]
-        self.finish_reason = "stop"
-        self.extra = SPEED
-        self.generate_error = None
-        self.pause_at = None  # generation waits before this chunk until stop() or release()
-        self.paused = asyncio.Event()
-        self._release = asyncio.Event()
-        self.calls = []
-        self.sent = []  # (messages, max_tokens) of each generate()
+# The fakes keep the port's shapes
 
-    async def detect_gpu(self):
-        self.calls.append("detect_gpu")
-        return dict(self.gpu)
 
-    async def custom_models_text(self):
-        return self.custom
+def _members(protocol):
+    return {name: value for name, value in vars(protocol).items()
+            if callable(value) and not name.startswith("_")}
 
-    async def cached_ids(self, models):
-        self.calls.append(("cached_ids", [m.model_id for m in models]))
-        return {m.model_id for m in models if m.model_id in self.cached}
 
-    def online(self):
-        return self.is_online
+@pytest.mark.parametrize("fake, protocol", [
+    (FakeEngine(WEBLLM), port.Engine), (FakeDevice(), port.Device)])
+def test_the_fakes_have_every_port_method_with_the_same_signature(fake, protocol):
+    members = _members(protocol)
+    assert members, protocol
+    for name, declared in members.items():
+        faked = getattr(type(fake), name)
+        assert list(inspect.signature(faked).parameters) == list(inspect.signature(declared).parameters), name
+        assert inspect.iscoroutinefunction(faked) == inspect.iscoroutinefunction(declared), name
+    for attribute in getattr(protocol, "__annotations__", {}):
+        assert hasattr(fake, attribute), attribute
 
-    async def load(self, model, on_progress):
-        self.calls.append(("load", model.model_id))
-        for text, progress in self.progress:
-            on_progress(text, progress)
-            await asyncio.sleep(0)
-        if self.hold_load:
-            self._cancel = asyncio.Event()
-            self.load_pending.set()
-            await self._cancel.wait()
-            raise LoadCancelled()
-        if self.load_error:
-            raise RuntimeError(self.load_error)
-        self.cached.add(model.model_id)
 
-    def cancel_load(self):
-        self.calls.append("cancel_load")
-        if self._cancel is not None:
-            self._cancel.set()
-
-    async def generate(self, messages, on_delta, max_tokens):
-        self.calls.append("generate")
-        self.sent.append((messages, max_tokens))
-        self.paused.clear()
-        self._release.clear()
-        stopped = False
-        for index, chunk in enumerate(self.chunks):
-            if index == self.pause_at:
-                self.paused.set()
-                await self._release.wait()
-                stopped = "stop" in self.calls[-1:]
-            on_delta(chunk)  # WebLLM sends about one more chunk after an interrupt
-            await asyncio.sleep(0)
-        if self.generate_error:
-            raise RuntimeError(self.generate_error)
-        return ("abort" if stopped else self.finish_reason), self.extra
-
-    def release(self):
-        self._release.set()
-
-    def stop(self):
-        self.calls.append("stop")
-        self._release.set()
-
-    async def reset(self):
-        self.calls.append("reset")
+# Set-up
 
 
 class AnswerView:
@@ -131,6 +98,8 @@ class RecordingView:
         self.answers = []
         self.cleared = 0
         self.marked = []
+        self.unmarked = []
+        self.reload_offered = None
 
     def set_state(self, state, model, loaded_id):
         self.states.append((state, model.model_id if model else None, loaded_id))
@@ -139,8 +108,9 @@ class RecordingView:
         self.errors.append((message, advice, retry))
         self.reload_offered = reload
 
-    def show_models(self, models, selected, cached, problems):
-        self.listed = ([m.model_id for m in models], selected.model_id, set(cached), list(problems))
+    def show_models(self, groups, selected, cached, problems):
+        self.groups = [(label, [m.model_id for m in models]) for label, models in groups]
+        self.listed = ([i for _, ids in self.groups for i in ids], selected.model_id, set(cached), list(problems))
 
     def show_progress(self, progress, text):
         self.progress.append((progress, text))
@@ -154,6 +124,9 @@ class RecordingView:
 
     def mark_cached(self, model_id):
         self.marked.append(model_id)
+
+    def unmark_cached(self, model_id):
+        self.unmarked.append(model_id)
 
     def state_names(self):
         return [s for s, _, _ in self.states]
@@ -170,19 +143,66 @@ class Settings:
         self.values[key] = value
 
 
-def make(todos=None, settings=None, **engine_options):
-    engine, view = FakeEngine(**engine_options), RecordingView()
-    todos = [Todo("1", "Buy milk"), Todo("2", "File taxes", True, 5)] if todos is None else todos
-    settings = settings or Settings()
-    return AssistantController(engine, view, settings, lambda: todos), engine, view, todos
+class Storage:
+    """Records what the controller asks of the storage manager."""
+
+    def __init__(self, problem=None):
+        self.problem = problem
+        self.calls = []
+
+    async def refresh(self):
+        self.calls.append("refresh")
+
+    async def check_space(self, model):
+        self.calls.append(("check_space", model.model_id))
+        return self.problem
+
+    async def after_download(self, model):
+        self.calls.append(("after_download", model.model_id))
+
+
+class Clock:
+    """Each reading is `step` seconds after the one before."""
+
+    def __init__(self, step=20.0):
+        self.now = 100.0
+        self.step = step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+class Rig:
+    """One controller with three fake engines sharing a call log."""
+
+    def __init__(self, *, webllm=GPU, wllama=CPU, prompt=NO, todos=None, settings=None, cached=(),
+                 online=True, custom=None, storage=None):
+        self.log = []
+        self.webllm = FakeEngine(WEBLLM, webllm, cached=cached, log=self.log)
+        self.wllama = FakeEngine(WLLAMA, wllama, cached=cached, log=self.log)
+        self.prompt = FakeEngine(PROMPT_API, prompt, log=self.log)
+        self.engines = [self.webllm, self.wllama, self.prompt]
+        self.device = FakeDevice(online=online, custom=custom)
+        self.view = RecordingView()
+        self.settings = settings or Settings()
+        self.todos = [Todo("1", "Buy milk"), Todo("2", "File taxes", True, 5)] if todos is None else todos
+        self.shelf = ModelShelf(self.engines)
+        self.storage = storage
+        self.clock = Clock()
+        self.controller = AssistantController(self.engines, self.device, self.view, self.settings,
+                                              lambda: self.todos, self.shelf, storage, clock=self.clock)
+
+    def calls(self, name=None):
+        return [c[1:] if len(c) > 2 else c[1] for c in self.log if name is None or c[0] == name]
 
 
 async def ready(**options):
-    controller, engine, view, todos = make(**options)
-    await controller.open()
-    await controller.load()
-    assert controller.state == "ready"
-    return controller, engine, view, todos
+    rig = Rig(**options)
+    await rig.controller.open()
+    await rig.controller.load()
+    assert rig.controller.state == "ready"
+    return rig
 
 
 def run(scenario):
@@ -195,60 +215,104 @@ def run(scenario):
 # Opening the panel
 
 
-def test_no_webgpu_makes_the_assistant_unsupported_with_the_message():
+def test_open_asks_every_engine_at_once_and_lists_gpu_then_cpu_models():
     async def scenario():
-        controller, engine, view, _ = make(available=False)
-        await controller.open()
-        assert view.state_names() == ["checking", "unsupported"]
-        assert view.errors == [(no_webgpu_message(), "navigator.gpu is missing.", False)]
-        assert view.listed is None
-        await controller.load()
-        assert await controller.ask("anything") is False
-        assert engine.calls == ["detect_gpu"]
+        rig = Rig(cached=[QWEN_F32, "SmolLM2-360M-Instruct-Q8_0-GGUF"])
+        await rig.controller.open()
+        asked = [c for c in rig.log if c[1].startswith("availability")]
+        assert [c[1] for c in asked[:3]] == ["availability"] * 3  # all asked before any answered
+        assert [label for label, _ in rig.view.groups] == ["On this device's GPU (WebLLM)", "On the CPU (llama.cpp)"]
+        listed, selected, cached, problems = rig.view.listed
+        assert listed[:5] == ["SmolLM2-360M-Instruct-q4f32_1-MLC", "Qwen2.5-0.5B-Instruct-q4f32_1-MLC",
+                              DEFAULT_F32, QWEN_F32, "Llama-3.2-3B-Instruct-q4f32_1-MLC"]
+        assert listed[5:] == ["SmolLM2-360M-Instruct-Q8_0-GGUF", CPU_DEFAULT, "Llama-3.2-1B-Instruct-Q4_K_M-GGUF"]
+        assert (selected, cached, problems) == (DEFAULT_F32, {QWEN_F32, "SmolLM2-360M-Instruct-Q8_0-GGUF"}, [])
+        assert rig.calls("webllm")[-1] == ("cached_ids", listed[:5])
+        assert rig.calls("wllama")[-1] == ("cached_ids", listed[5:])
+        assert rig.view.state_names() == ["checking", "idle"]
+        assert rig.controller.models == rig.shelf.models and rig.view.progress == []
+        await rig.controller.open()  # a second opening does nothing
+        assert rig.calls().count("availability") == 3
 
     run(scenario)
 
 
-def test_open_lists_f32_models_without_shader_f16_and_selects_the_default():
+def test_without_webgpu_the_cpu_default_is_chosen_and_the_note_says_why():
     async def scenario():
-        controller, engine, view, _ = make(cached=[QWEN_F32])
-        await controller.open()
-        listed, selected, cached, problems = view.listed
-        assert listed == ["SmolLM2-360M-Instruct-q4f32_1-MLC", "Qwen2.5-0.5B-Instruct-q4f32_1-MLC",
-                          DEFAULT_F32, QWEN_F32, "Llama-3.2-3B-Instruct-q4f32_1-MLC"]
-        assert (selected, cached, problems) == (DEFAULT_F32, {QWEN_F32}, [])
-        assert view.state_names() == ["checking", "idle"]
-        assert controller.loaded_id is None
-        await controller.open()  # a second opening does nothing
-        assert engine.calls.count("detect_gpu") == 1
+        rig = Rig(webllm=NO_GPU)
+        await rig.controller.open()
+        assert rig.view.listed[1] == CPU_DEFAULT
+        assert rig.view.progress == [(None, "This browser offers no WebGPU, so models run on the CPU (more slowly).")]
+        assert rig.view.errors == [] and rig.controller.state == "idle"
 
     run(scenario)
 
 
-def test_open_with_shader_f16_lists_f16_models_and_the_seed_model():
+def test_a_software_gpu_is_listed_last_and_the_cpu_preferred():
     async def scenario():
-        controller, _, view, _ = make(f16=True)
-        await controller.open()
-        listed, selected, _, _ = view.listed
-        assert all("q4f16" in i for i in listed[:5]) and listed[5] == "Llama-3.2-3B-Instruct-q4f32_1-MLC"
-        assert selected == "Llama-3.2-1B-Instruct-q4f16_1-MLC"
+        rig = Rig(webllm=SOFTWARE)
+        await rig.controller.open()
+        assert [label for label, _ in rig.view.groups] == ["On the CPU (llama.cpp)", "On a software GPU (slow)"]
+        assert rig.view.listed[1] == CPU_DEFAULT
 
     run(scenario)
 
 
-def test_site_models_are_added_and_their_problems_shown_and_f16_ones_dropped_without_f16():
+def test_the_built_in_model_comes_first_and_is_chosen_without_a_gpu():
+    async def scenario():
+        rig = Rig(webllm=NO_GPU, prompt=Availability(True))
+        await rig.controller.open()
+        assert rig.view.groups[0] == ("Built into this browser", ["chrome-built-in"])
+        assert rig.view.listed[1] == "chrome-built-in"
+
+    run(scenario)
+
+
+def test_no_engine_at_all_is_unsupported_and_says_the_list_works():
+    async def scenario():
+        rig = Rig(webllm=NO_GPU, wllama=Availability(False, reason="no WebAssembly"), prompt=NO)
+        await rig.controller.open()
+        assert rig.view.state_names() == ["checking", "unsupported"]
+        (message, advice, retry), = rig.view.errors
+        assert message.endswith("Your to-do list works here as usual.") and retry is False
+        assert advice == "webllm: navigator.gpu is missing; wllama: no WebAssembly; prompt-api: unavailable"
+        assert rig.view.listed is None
+        await rig.controller.load()
+        assert await rig.controller.ask("anything") is False
+        assert {c for c in rig.calls() if not isinstance(c, str)} == set()  # nothing but availability
+
+    run(scenario)
+
+
+def test_an_engine_whose_availability_fails_is_not_offered():
+    async def scenario():
+        rig = Rig()
+
+        async def broken():
+            raise RuntimeError("adapter exploded")
+
+        rig.webllm.availability = broken
+        await rig.controller.open()
+        assert rig.controller.availabilities[WEBLLM] == Availability(False, reason="adapter exploded")
+        assert rig.view.listed[1] == CPU_DEFAULT
+
+    run(scenario)
+
+
+def test_site_models_are_added_and_their_problems_shown():
     site = json.dumps({"models": [
         {"model_id": "Site-q4f32_1-MLC", "model": "/m/a/", "model_lib": "/m/a.wasm", "size": 200},
         {"model_id": "Site-q4f16_1-MLC", "model": "/m/b/", "model_lib": "/m/b.wasm", "size": 150},
+        {"engine": "wllama", "model_id": "Tiny-GGUF", "url": "/models/tiny.gguf", "size": 98},
         {"model_id": "Broken"},
     ]})
 
     async def scenario():
-        controller, _, view, _ = make(custom=site)
-        await controller.open()
-        listed, _, _, problems = view.listed
-        assert listed[-1] == "Site-q4f32_1-MLC" and "Site-q4f16_1-MLC" not in listed
-        assert problems == ["models.json entry 3 skipped: needs model_id, model, model_lib, size (MB)"]
+        rig = Rig(custom=site)
+        await rig.controller.open()
+        listed, _, _, problems = rig.view.listed
+        assert listed[5] == "Site-q4f32_1-MLC" and "Site-q4f16_1-MLC" not in listed and listed[-1] == "Tiny-GGUF"
+        assert problems == ["models.json entry 4 skipped: needs model_id, model, model_lib, size (MB)"]
 
     run(scenario)
 
@@ -256,17 +320,26 @@ def test_site_models_are_added_and_their_problems_shown_and_f16_ones_dropped_wit
 def test_the_selection_is_remembered_in_settings_and_chosen_next_time():
     async def scenario():
         settings = Settings()
-        controller, _, _, _ = make(settings=settings)
-        await controller.open()
-        controller.select(QWEN_F32)
-        assert settings.values == {MODEL_SETTING: QWEN_F32}
-        assert controller.model.model_id == QWEN_F32
-        controller.select("No-such-model")  # not offered: nothing changes
-        assert settings.values == {MODEL_SETTING: QWEN_F32} and controller.model.model_id == QWEN_F32
+        rig = Rig(settings=settings)
+        await rig.controller.open()
+        rig.controller.select(CPU_DEFAULT)
+        assert settings.values == {MODEL_SETTING: CPU_DEFAULT} and rig.controller.model.model_id == CPU_DEFAULT
+        rig.controller.select("No-such-model")  # not offered: nothing changes
+        assert settings.values == {MODEL_SETTING: CPU_DEFAULT} and rig.controller.model.model_id == CPU_DEFAULT
 
-        again, _, view, _ = make(settings=settings)
-        await again.open()
-        assert view.listed[1] == QWEN_F32 and again.model.model_id == QWEN_F32
+        again = Rig(settings=settings)
+        await again.controller.open()
+        assert again.view.listed[1] == CPU_DEFAULT
+
+    run(scenario)
+
+
+def test_open_refreshes_the_storage_list():
+    async def scenario():
+        storage = Storage()
+        rig = Rig(storage=storage)
+        await rig.controller.open()
+        assert storage.calls == ["refresh"]
 
     run(scenario)
 
@@ -276,121 +349,155 @@ def test_the_selection_is_remembered_in_settings_and_chosen_next_time():
 
 def test_load_success_makes_the_assistant_ready():
     async def scenario():
-        controller, engine, view, _ = make()
-        await controller.open()
-        await controller.load()
-        assert engine.calls[-1] == ("load", DEFAULT_F32)
-        assert controller.loaded_id == DEFAULT_F32
-        assert view.states[-2:] == [("loading", DEFAULT_F32, None), ("ready", DEFAULT_F32, DEFAULT_F32)]
-        assert view.errors == [(None, "", False)]  # the old error is cleared
-        assert view.progress == [(0, "Starting…"), (None, f"{DEFAULT_LABEL} is running on this device.")]
-        assert view.marked == [DEFAULT_F32]
+        storage = Storage()
+        rig = Rig(storage=storage)
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.calls("webllm")[-1] == ("load", DEFAULT_F32)
+        assert rig.controller.loaded_id == DEFAULT_F32
+        assert rig.view.states[-2:] == [("loading", DEFAULT_F32, None), ("ready", DEFAULT_F32, DEFAULT_F32)]
+        assert rig.view.errors == [(None, "", False)]  # the old error is cleared
+        assert rig.view.progress == [(0, "Starting…"), (None, f"{DEFAULT_LABEL} is running on this device.")]
+        assert rig.view.marked == [DEFAULT_F32]
+        assert storage.calls == ["refresh", ("check_space", DEFAULT_F32), ("after_download", DEFAULT_F32)]
 
     run(scenario)
 
 
-def test_progress_reports_reach_the_view_as_plain_words():
+def test_progress_reaches_the_view_as_plain_words_with_time_left_from_the_clock():
     async def scenario():
-        controller, engine, view, _ = make()
-        engine.progress = [
-            ("Start to fetch params", 0),
-            (FETCH_TEXT, 0.15),
-            ("Loading model from cache[3/20]: 120MB loaded. 15% completed, 13 secs elapsed.", 0.15),
-            ("Loading GPU shader modules[12/48]: 25% completed, 14 secs elapsed.", 0.25),
-            ("Finish loading on WebGPU - apple", 1),
+        rig = Rig(webllm=NO_GPU)
+        await rig.controller.open()
+        # The CPU engine's reports carry no elapsed time: the controller's clock gives it (20 s).
+        rig.wllama.progress = [
+            LoadProgress(DOWNLOAD, 0.3, 300 * MB, 1000 * MB),
+            LoadProgress(DOWNLOAD, 0.5, 500 * MB, 1000 * MB, elapsed_s=5),
+            LoadProgress(DEVICE, 0.5, 1200 * MB),
+            LoadProgress(PREPARE),
         ]
-        await controller.open()
-        await controller.load()
-        assert view.progress == [
+        await rig.controller.load()
+        assert rig.view.progress[1:] == [
             (0, "Starting…"),
-            (0, "Starting…"),
-            (0.15, "Downloading: 120 MB of about 800 MB (15%), about 1 min 08 s left"),
-            (0.15, "Loading from this device: 120 MB (15%)"),
-            (0.25, "Preparing the GPU (25%)"),
-            (1, "Ready"),
-            (None, f"{DEFAULT_LABEL} is running on this device."),
+            (0.3, "Downloading: 300 MB of 1,000 MB (30%), about 47 s left"),
+            (0.5, "Downloading: 500 MB of 1,000 MB (50%), about 5 s left"),
+            (0.5, "Loading from this device: 1,200 MB (50%)"),
+            (None, "Preparing the model…"),
+            (None, f"{CPU_LABEL} is running on this device."),
         ]
 
     run(scenario)
 
 
-def test_load_failure_goes_back_to_idle_with_an_error_and_retry():
+@pytest.mark.parametrize("error, message, advice, reload", [
+    (OutOfMemory("DeviceLostError: lost"), f"{DEFAULT_LABEL} is too big for this device's memory.",
+     "Pick a smaller model, then reload the page to free the memory.", True),
+    (HostUnreachable("TypeError: Failed to fetch", host="huggingface.co"),
+     "Cannot reach the model host (huggingface.co). Nothing was downloaded.",
+     "Check the connection (or whether the host is blocked here), then try again.", False),
+    (DownloadCut("TypeError: network error"), "The model download was cut off.",
+     "Try again: the parts already downloaded are kept, so it resumes where it stopped.", False),
+    (RuntimeError("a bug in an adapter"), "The model could not be loaded: a bug in an adapter",
+     "Try again, or pick another model.", False),
+])
+def test_load_failure_goes_back_to_idle_with_an_error_and_retry(error, message, advice, reload):
     async def scenario():
-        controller, engine, view, _ = make()
-        engine.load_error = ("Error: DeviceLostError: The WebGPU device was lost while loading the model. "
-                             "This issue often occurs due to running out of memory (OOM).")
-        await controller.open()
-        await controller.load()
-        assert controller.state == "idle" and controller.loaded_id is None
-        assert view.states[-1] == ("idle", DEFAULT_F32, None)
-        assert view.progress[-1] == (None, "")
-        assert view.errors[-1] == (f"{DEFAULT_LABEL} is too big for this device's GPU memory.",
-                                   "Pick a smaller model, then reload the page to reset the GPU.", True)
-        assert view.reload_offered is True
-        assert view.marked == []
+        rig = Rig()
+        rig.webllm.load_error = error
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.controller.state == "idle" and rig.controller.loaded_id is None
+        assert rig.view.states[-1] == ("idle", DEFAULT_F32, None)
+        assert rig.view.progress[-1] == (None, "")
+        assert rig.view.errors[-1] == (message, advice, True)
+        assert rig.view.reload_offered is reload
+        assert rig.view.marked == []
 
-        engine.load_error = None  # Retry
-        await controller.load()
-        assert controller.state == "ready" and view.errors[-1] == (None, "", False)
-
-    run(scenario)
-
-
-def test_network_cut_during_download_is_reported_as_resumable():
-    async def scenario():
-        controller, engine, view, _ = make()
-        engine.load_error = "TypeError: Failed to execute 'add' on 'Cache': Request failed"
-        await controller.open()
-        await controller.load()
-        assert view.errors[-1] == ("The model download was cut off.", "Try again: the parts already downloaded "
-                                   "are kept, so it resumes where it stopped.", True)
-        assert view.reload_offered is False
+        rig.webllm.load_error = None  # Retry
+        await rig.controller.load()
+        assert rig.controller.state == "ready" and rig.view.errors[-1] == (None, "", False)
 
     run(scenario)
 
 
 def test_cancel_goes_back_to_idle_and_says_so():
     async def scenario():
-        controller, engine, view, _ = make()
-        engine.hold_load = True
-        await controller.open()
-        controller.cancel_load()  # not loading: the engine is not asked
-        assert "cancel_load" not in engine.calls
-        loading = asyncio.ensure_future(controller.load())
-        await engine.load_pending.wait()
-        assert controller.state == "loading"
-        controller.cancel_load()
+        rig = Rig()
+        rig.webllm.hold_load = True
+        await rig.controller.open()
+        rig.controller.cancel_load()  # not loading: the engine is not asked
+        assert "cancel_load" not in rig.calls()
+        loading = asyncio.ensure_future(rig.controller.load())
+        await rig.webllm.load_pending.wait()
+        assert rig.controller.state == "loading"
+        rig.controller.cancel_load()
         await loading
-        assert engine.calls.count("cancel_load") == 1
-        assert controller.state == "idle" and controller.loaded_id is None
-        assert view.states[-1] == ("idle", DEFAULT_F32, None)
-        assert view.progress[-1] == (None, CANCELLED)
-        assert view.errors == [(None, "", False)]
+        assert rig.calls("webllm").count("cancel_load") == 1
+        assert rig.controller.state == "idle" and rig.controller.loaded_id is None
+        assert rig.view.progress[-1] == (None, CANCELLED_TEXT)
+        assert rig.view.errors == [(None, "", False)]
 
     run(scenario)
 
 
 def test_offline_and_not_downloaded_shows_an_error_without_loading():
     async def scenario():
-        controller, engine, view, _ = make(online=False)
-        await controller.open()
-        await controller.load()
-        assert ("load", DEFAULT_F32) not in engine.calls
-        assert engine.calls[-1] == ("cached_ids", [DEFAULT_F32])
-        assert view.errors[-1] == (
-            f"You're offline, and {DEFAULT_LABEL} hasn't been downloaded to this device yet.",
+        rig = Rig(online=False, webllm=NO_GPU)
+        await rig.controller.open()
+        await rig.controller.load()
+        assert "load" not in [c[0] for c in rig.calls("wllama") if isinstance(c, tuple)]
+        assert rig.view.errors[-1] == (
+            f"You're offline, and {CPU_LABEL} hasn't been downloaded to this device yet.",
             "Connect to the internet once to download it; after that it works offline.", True)
-        assert controller.state == "idle" and "loading" not in view.state_names()
+        assert rig.controller.state == "idle" and "loading" not in rig.view.state_names()
 
     run(scenario)
 
 
 def test_offline_but_downloaded_loads():
     async def scenario():
-        controller, engine, _, _ = make(online=False, cached=[DEFAULT_F32])
-        await controller.open()
-        await controller.load()
-        assert engine.calls[-1] == ("load", DEFAULT_F32) and controller.state == "ready"
+        rig = Rig(online=False, webllm=NO_GPU, cached=[CPU_DEFAULT])
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.calls("wllama")[-1] == ("load", CPU_DEFAULT) and rig.controller.state == "ready"
+
+    run(scenario)
+
+
+def test_not_enough_space_is_refused_before_downloading():
+    async def scenario():
+        rig = Rig(storage=Storage(problem="Not enough storage space"))
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.view.errors[-1] == ("Not enough storage space", "", True)
+        assert ("load", DEFAULT_F32) not in rig.calls("webllm")
+
+    run(scenario)
+
+
+def test_the_built_in_model_skips_the_space_check_and_the_device_list():
+    async def scenario():
+        storage = Storage(problem="never asked")
+        rig = Rig(webllm=NO_GPU, prompt=Availability(True), online=False, storage=storage)
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.calls("prompt-api")[-1] == ("load", "chrome-built-in")
+        assert rig.controller.state == "ready" and storage.calls == ["refresh"]
+        assert rig.view.marked == []
+
+    run(scenario)
+
+
+def test_switching_engines_unloads_the_previous_one():
+    async def scenario():
+        rig = await ready()
+        rig.controller.select(CPU_DEFAULT)
+        await rig.controller.load()
+        assert rig.log[-2:] == [("webllm", "unload"), ("wllama", "load", CPU_DEFAULT)]
+        rig.controller.select("SmolLM2-360M-Instruct-Q8_0-GGUF")  # same engine: its load replaces the model
+        await rig.controller.load()
+        assert rig.calls().count("unload") == 1
+        assert await rig.controller.ask("q") is True
+        assert rig.calls("wllama")[-1] == "generate" and "generate" not in rig.calls("webllm")
 
     run(scenario)
 
@@ -398,219 +505,247 @@ def test_offline_but_downloaded_loads():
 # Asking
 
 
-def test_ask_streams_deltas_in_order_and_finishes_with_the_speed():
+def test_ask_streams_deltas_in_order_with_the_apps_sampling_and_finishes_with_the_speed():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        assert await controller.ask("  What is open?  ") is True
-        (answer,) = view.answers
+        rig = await ready()
+        assert await rig.controller.ask("  What is open?  ") is True
+        (answer,) = rig.view.answers
         assert answer.question == "What is open?"
         assert answer.parts == ["Hello", ", ", "world."]
         assert answer.finished == ("Hello, world.", "", "12.3 tokens/s")
-        assert view.state_names()[-2:] == ["generating", "ready"]
-        assert engine.sent[0][1] == ANSWER_TOKENS
+        assert rig.view.state_names()[-2:] == ["generating", "ready"]
+        assert rig.webllm.sent[0][1] is DEFAULT_SAMPLING
 
     run(scenario)
 
 
 def test_no_speed_figure_gives_an_empty_speed():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.extra = {"decode_tokens_per_s": float("nan")}
-        await controller.ask("q")
-        assert view.answers[0].finished == ("Hello, world.", "", "")
+        rig = await ready()
+        rig.webllm.stats = Stats()
+        await rig.controller.ask("q")
+        assert rig.view.answers[0].finished == ("Hello, world.", "", "")
 
     run(scenario)
 
 
 def test_messages_are_built_from_the_current_to_dos_and_carry_the_history():
     async def scenario():
-        controller, engine, _, todos = await ready()
-        await controller.ask("What is open?")
-        assert engine.sent[0][0] == build_messages(list(todos), [], "What is open?",
-                                                   context_tokens=4096, answer_tokens=ANSWER_TOKENS)
+        rig = await ready()
+        todos = rig.todos
+        await rig.controller.ask("What is open?")
+        sent = [messages for messages, _ in rig.webllm.sent]
+        assert sent[0] == build_messages(list(todos), [], "What is open?", context_tokens=4096, answer_tokens=TOKENS)
         todos.append(Todo("3", "Call mum"))
         todos[0] = Todo("1", "Buy milk", True, 0)
-        await controller.ask("And now?")
+        await rig.controller.ask("And now?")
         history = [{"role": "user", "content": "What is open?"}, {"role": "assistant", "content": "Hello, world."}]
-        second = engine.sent[1][0]
-        assert second == build_messages(list(todos), history, "And now?",
-                                        context_tokens=4096, answer_tokens=ANSWER_TOKENS)
-        first_system, second_system = engine.sent[0][0][0]["content"], second[0]["content"]
-        assert second_system != first_system
-        assert '"Call mum"' in second_system and '"Call mum"' not in first_system
+        second = rig.webllm.sent[1][0]
+        assert second == build_messages(list(todos), history, "And now?", context_tokens=4096, answer_tokens=TOKENS)
+        assert second[0]["content"] != sent[0][0]["content"]
         assert second[1:] == history + [{"role": "user", "content": "And now?"}]
+
+    run(scenario)
+
+
+def test_a_looping_reply_is_stopped_trimmed_and_marked():
+    async def scenario():
+        rig = await ready()
+        rig.webllm.chunks = ["You have one open to-do:\n", "- Buy milk at the shop\n", "- Buy milk at the shop\n",
+                             "- Buy milk at the shop\n", "- Buy milk at the shop\n", "- Buy milk"]
+        assert await rig.controller.ask("What is open?") is True
+        answer = rig.view.answers[0]
+        assert rig.calls("webllm")[-1] == "stop"
+        assert "one more after the stop" not in answer.parts
+        assert answer.finished == ("You have one open to-do:\n- Buy milk at the shop", LOOP_NOTE, "12.3 tokens/s")
+        assert rig.controller.history[-1] == {"role": "assistant", "content": "You have one open to-do:\n- Buy milk at the shop"}
+        assert rig.controller.state == "ready"
 
     run(scenario)
 
 
 def test_stop_keeps_the_text_so_far_ignores_later_deltas_and_the_next_question_works_at_once():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.pause_at = 1
-        asking = asyncio.ensure_future(controller.ask("Long answer please"))
-        await engine.paused.wait()
-        assert controller.state == "generating"
-        controller.stop()
+        rig = await ready()
+        rig.webllm.pause_at = 1
+        asking = asyncio.ensure_future(rig.controller.ask("Long answer please"))
+        await rig.webllm.paused.wait()
+        assert rig.controller.state == "generating"
+        rig.controller.stop()
         assert await asking is True
-        first = view.answers[0]
-        assert "stop" in engine.calls
+        first = rig.view.answers[0]
         assert first.parts == ["Hello"]
         assert first.finished == ("Hello", "Stopped.", "12.3 tokens/s")
-        assert controller.state == "ready"
-        controller.stop()  # not generating: the engine is not asked again
-        assert engine.calls.count("stop") == 1
+        assert rig.controller.state == "ready"
+        rig.controller.stop()  # not generating: the engine is not asked again
+        assert rig.calls("webllm").count("stop") == 1
 
-        engine.pause_at = None
-        assert await controller.ask("Next") is True
-        assert view.answers[1].parts == ["Hello", ", ", "world."]
-        assert view.answers[1].finished == ("Hello, world.", "", "12.3 tokens/s")
-        assert engine.sent[1][0][1:3] == [{"role": "user", "content": "Long answer please"},
-                                          {"role": "assistant", "content": "Hello"}]
+        rig.webllm.pause_at = None
+        assert await rig.controller.ask("Next") is True
+        assert rig.view.answers[1].finished == ("Hello, world.", "", "12.3 tokens/s")
+        assert rig.webllm.sent[1][0][1:3] == [{"role": "user", "content": "Long answer please"},
+                                              {"role": "assistant", "content": "Hello"}]
 
     run(scenario)
 
 
 def test_generate_error_becomes_a_note_and_the_assistant_stays_ready():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.generate_error = "Error: DeviceLostError: The WebGPU device was lost."
-        assert await controller.ask("q") is True
-        assert view.answers[0].finished == (
-            "Hello, world.", describe_generate_error(engine.generate_error), "")
-        assert view.answers[0].finished[1] == ("The GPU stopped responding (the model may be too big for it). "
-                                               "Reload the page, then pick a smaller model.")
-        assert view.reload_offered is True
-        assert controller.state == "ready"
+        rig = await ready()
+        rig.webllm.generate_error = OutOfMemory("Error: DeviceLostError: The WebGPU device was lost.")
+        assert await rig.controller.ask("q") is True
+        note = describe_generate_error(rig.webllm.generate_error)
+        assert rig.view.answers[0].finished == ("Hello, world.", note, "")
+        assert rig.view.errors[-1] == (note, "", False) and rig.view.reload_offered is True
+        assert rig.controller.state == "ready"
 
-        engine.generate_error, engine.chunks = "Error: something odd", []
-        await controller.ask("again")
-        assert view.answers[1].finished == ("", "The answer was cut short by an error: Error: something odd", "")
-        assert len(controller.history) == 2  # the failed empty answer is not remembered
+        rig.webllm.generate_error, rig.webllm.chunks = EngineError("Error: something odd"), []
+        await rig.controller.ask("again")
+        assert rig.view.answers[1].finished == ("", "The answer was cut short by an error: Error: something odd", "")
+        assert len(rig.controller.history) == 2  # the failed empty answer is not remembered
+
+        rig.webllm.generate_error = ValueError("not an EngineError")
+        await rig.controller.ask("once more")
+        assert rig.view.answers[2].finished[1] == "The answer was cut short by an error: not an EngineError"
 
     run(scenario)
 
 
 def test_length_finish_gets_a_note():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.finish_reason = "length"
-        await controller.ask("q")
-        assert view.answers[0].finished == ("Hello, world.", "The answer reached its length limit.", "12.3 tokens/s")
+        rig = await ready()
+        rig.webllm.finish = "length"
+        await rig.controller.ask("q")
+        assert rig.view.answers[0].finished == ("Hello, world.", "The answer reached its length limit.",
+                                                "12.3 tokens/s")
 
     run(scenario)
 
 
 def test_one_generation_at_a_time():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.pause_at = 1
-        asking = asyncio.ensure_future(controller.ask("first"))
-        await engine.paused.wait()
-        assert await controller.ask("second") is False
-        await controller.new_chat()  # ignored while generating
-        assert view.cleared == 0 and "reset" not in engine.calls
-        engine.release()
+        rig = await ready()
+        rig.webllm.pause_at = 1
+        asking = asyncio.ensure_future(rig.controller.ask("first"))
+        await rig.webllm.paused.wait()
+        assert await rig.controller.ask("second") is False
+        await rig.controller.new_chat()  # ignored while generating
+        assert rig.view.cleared == 0 and "reset" not in rig.calls()
+        rig.webllm.release()
         assert await asking is True
-        assert engine.calls.count("generate") == 1 and len(view.answers) == 1
+        assert rig.calls().count("generate") == 1 and len(rig.view.answers) == 1
 
     run(scenario)
 
 
 def test_ask_before_a_model_is_ready_is_refused():
     async def scenario():
-        controller, engine, view, _ = make()
-        assert await controller.ask("closed") is False
-        await controller.open()
-        assert await controller.ask("idle") is False
-        engine.hold_load = True
-        loading = asyncio.ensure_future(controller.load())
-        await engine.load_pending.wait()
-        assert await controller.ask("loading") is False
-        controller.cancel_load()
+        rig = Rig()
+        assert await rig.controller.ask("closed") is False
+        await rig.controller.open()
+        assert await rig.controller.ask("idle") is False
+        rig.webllm.hold_load = True
+        loading = asyncio.ensure_future(rig.controller.load())
+        await rig.webllm.load_pending.wait()
+        assert await rig.controller.ask("loading") is False
+        rig.controller.cancel_load()
         await loading
-        assert "generate" not in engine.calls and view.answers == []
+        assert "generate" not in rig.calls() and rig.view.answers == []
 
     run(scenario)
 
 
 def test_blank_question_is_ignored():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        states = list(view.states)
-        assert await controller.ask("  \n\t ") is False
-        assert await controller.ask("") is False
-        assert "generate" not in engine.calls and view.answers == [] and view.states == states
+        rig = await ready()
+        states = list(rig.view.states)
+        assert await rig.controller.ask("  \n\t ") is False
+        assert await rig.controller.ask("") is False
+        assert "generate" not in rig.calls() and rig.view.answers == [] and rig.view.states == states
 
     run(scenario)
 
 
 def test_too_long_question_shows_an_error_and_is_refused():
     async def scenario():
-        controller, engine, view, todos = await ready()
+        rig = await ready()
         question = "why " * 5000
         with pytest.raises(PromptTooLong) as raised:
-            build_messages(todos, [], question.strip(), context_tokens=4096, answer_tokens=ANSWER_TOKENS)
-        assert await controller.ask(question) is False
-        assert view.errors[-1] == (str(raised.value), "", False)
-        assert str(raised.value).startswith("Your question is too long for the assistant to read.")
-        assert controller.state == "ready" and "generate" not in engine.calls and view.answers == []
+            build_messages(rig.todos, [], question.strip(), context_tokens=4096, answer_tokens=TOKENS)
+        assert await rig.controller.ask(question) is False
+        assert rig.view.errors[-1] == (str(raised.value), "", False)
+        assert rig.controller.state == "ready" and "generate" not in rig.calls() and rig.view.answers == []
 
     run(scenario)
 
 
-def test_new_chat_clears_history_and_resets_the_engine():
+def test_new_chat_clears_history_and_resets_the_loaded_engine():
     async def scenario():
-        controller, engine, view, todos = await ready()
-        await controller.ask("first")
-        await controller.new_chat()
-        assert controller.history == [] and view.cleared == 1
-        assert engine.calls[-1] == "reset" and view.errors[-1] == (None, "", False)
-        await controller.ask("second")
-        assert engine.sent[1][0] == build_messages(todos, [], "second", context_tokens=4096,
-                                                   answer_tokens=ANSWER_TOKENS)
+        rig = await ready()
+        await rig.controller.ask("first")
+        await rig.controller.new_chat()
+        assert rig.controller.history == [] and rig.view.cleared == 1
+        assert rig.log[-1] == ("webllm", "reset") and rig.view.errors[-1] == (None, "", False)
+        await rig.controller.ask("second")
+        assert rig.webllm.sent[1][0] == build_messages(rig.todos, [], "second", context_tokens=4096,
+                                                       answer_tokens=TOKENS)
 
     run(scenario)
 
 
-def test_new_chat_without_a_loaded_model_does_not_touch_the_engine():
+def test_new_chat_without_a_loaded_model_does_not_touch_an_engine():
     async def scenario():
-        controller, engine, view, _ = make()
-        await controller.open()
-        await controller.new_chat()
-        assert view.cleared == 1 and "reset" not in engine.calls
+        rig = Rig()
+        await rig.controller.open()
+        await rig.controller.new_chat()
+        assert rig.view.cleared == 1 and "reset" not in rig.calls()
 
     run(scenario)
 
 
-# Choosing another model
+# Choosing another model, deleting one
 
 
 def test_selecting_another_model_needs_a_load_and_going_back_is_ready_again():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        controller.select(QWEN_F32)
-        assert controller.state == "idle" and view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
-        assert await controller.ask("q") is False
-        controller.select(DEFAULT_F32)
-        assert controller.state == "ready" and view.states[-1] == ("ready", DEFAULT_F32, DEFAULT_F32)
-        controller.select(QWEN_F32)
-        await controller.load()
-        assert engine.calls[-1] == ("load", QWEN_F32)
-        assert controller.loaded_id == QWEN_F32 and controller.state == "ready"
+        rig = await ready()
+        rig.controller.select(QWEN_F32)
+        assert rig.controller.state == "idle" and rig.view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
+        assert await rig.controller.ask("q") is False
+        rig.controller.select(DEFAULT_F32)
+        assert rig.controller.state == "ready" and rig.view.states[-1] == ("ready", DEFAULT_F32, DEFAULT_F32)
+        rig.controller.select(QWEN_F32)
+        await rig.controller.load()
+        assert rig.calls("webllm")[-1] == ("load", QWEN_F32)
+        assert rig.controller.loaded_id == QWEN_F32 and rig.controller.state == "ready"
 
     run(scenario)
 
 
 def test_selecting_another_model_while_generating_needs_a_load_afterwards():
     async def scenario():
-        controller, engine, view, _ = await ready()
-        engine.pause_at = 1
-        asking = asyncio.ensure_future(controller.ask("first"))
-        await engine.paused.wait()
-        controller.select(QWEN_F32)
-        engine.release()
+        rig = await ready()
+        rig.webllm.pause_at = 1
+        asking = asyncio.ensure_future(rig.controller.ask("first"))
+        await rig.webllm.paused.wait()
+        rig.controller.select(QWEN_F32)
+        rig.webllm.release()
         await asking
-        assert controller.state == "idle" and view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
-        assert await controller.ask("second") is False
+        assert rig.controller.state == "idle" and rig.view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
+        assert await rig.controller.ask("second") is False
 
     run(scenario)
+
+
+def test_a_deletion_announced_on_the_shelf_unmarks_the_model():
+    async def scenario():
+        rig = await ready()
+        rig.shelf.deleted(DEFAULT_F32)
+        assert rig.view.unmarked == [DEFAULT_F32]
+        assert rig.view.states[-1] == ("ready", DEFAULT_F32, DEFAULT_F32)
+
+    run(scenario)
+
+
+def test_the_speed_figure_is_the_engines():
+    assert SPEED.decode_tokens_per_s == 12.34

@@ -1,73 +1,75 @@
-"""Tests for app.assistant_text: WebLLM's progress texts and error strings turned into plain words.
-
-The inputs are WebLLM 0.2.86's exact texts, as quoted in docs/webllm-api.md (sections 3 and 7).
-"""
+"""Tests for app.assistant_text: the port's progress, errors and figures turned into plain words."""
 
 import pytest
 
 from app.assistant_text import (
-    WORKING_BROWSERS,
     describe_generate_error,
     describe_load_error,
     describe_progress,
-    error_name,
+    engine_note,
     format_duration,
     format_speed,
-    no_webgpu_message,
+    needs_reload,
+    no_engine_message,
+)
+from app.engine import (
+    DEVICE,
+    DOWNLOAD,
+    PREPARE,
+    PROMPT_API,
+    WEBLLM,
+    WLLAMA,
+    Availability,
+    DownloadCut,
+    EngineError,
+    HostUnreachable,
+    LoadProgress,
+    OutOfMemory,
+    QuotaExceeded,
+    Stats,
+    Unsupported,
 )
 
 LABEL = "Llama 3.2 1B (balanced)"
-FIRST_VISIT = (" It can take a while when we first visit this page to populate the cache."
-               " Later refreshes will become faster.")
-
-
-def fetching(i, n, mb, pct, secs):
-    return (f"Fetching param cache[{i}/{n}]: {mb}MB fetched. {pct}% completed, {secs} secs elapsed."
-            + FIRST_VISIT)
-
+MB = 1_000_000
 
 # describe_progress
 
 
-def test_download_progress_gives_mb_of_total_percent_and_time_left():
-    text = ("Fetching param cache[3/20]: 120MB fetched. 15% completed, 12 secs elapsed. It can take a while "
-            "when we first visit this page to populate the cache. Later refreshes will become faster.")
-    assert describe_progress(text, 0.15) == "Downloading: 120 MB of about 800 MB (15%), about 1 min 08 s left"
+def test_download_with_a_total_gives_mb_of_total_percent_and_time_left():
+    progress = LoadProgress(DOWNLOAD, 0.3, 300 * MB, 1000 * MB, elapsed_s=20)
+    assert describe_progress(progress) == "Downloading: 300 MB of 1,000 MB (30%), about 47 s left"
 
 
-def test_download_progress_groups_thousands_and_estimates_from_the_text_not_the_progress_argument():
-    assert describe_progress(fetching(40, 60, 1500, 60, 90), 0.99) == (
-        "Downloading: 1,500 MB of about 2,500 MB (60%), about 1 min 00 s left")
-    assert describe_progress(fetching(1, 60, 30, 1, 4), 0.01) == (
-        "Downloading: 30 MB of about 3,000 MB (1%), about 6 min 36 s left")
+def test_an_estimated_total_says_about():
+    progress = LoadProgress(DOWNLOAD, 0.6, 1500 * MB, 2500 * MB, 90, total_estimated=True)
+    assert describe_progress(progress) == "Downloading: 1,500 MB of about 2,500 MB (60%), about 1 min 00 s left"
 
 
-@pytest.mark.parametrize("pct, mb, expected", [
-    (0, 0, "Downloading: 0 MB (0%)"),  # no rate yet: no total, no time left
-    (100, 880, "Downloading: 880 MB (100%)"),
+def test_download_without_elapsed_time_has_no_time_left():
+    assert describe_progress(LoadProgress(DOWNLOAD, None, 50 * MB, 200 * MB)) == "Downloading: 50 MB of 200 MB (25%)"
+
+
+@pytest.mark.parametrize("progress, text", [
+    (LoadProgress(DOWNLOAD, 0.0, 0, 200 * MB, 3), "Downloading: 0 MB (0%)"),  # no rate yet
+    (LoadProgress(DOWNLOAD, 1.0, 880 * MB, 880 * MB, 80), "Downloading: 880 MB (100%)"),
+    (LoadProgress(DOWNLOAD, None, 12 * MB, None), "Downloading: 12 MB"),
+    (LoadProgress(DOWNLOAD, 0.426), "Downloading (43%)"),
+    (LoadProgress(DOWNLOAD), "Downloading…"),
 ])
-def test_download_progress_at_the_ends_has_no_estimate(pct, mb, expected):
-    assert describe_progress(fetching(20, 20, mb, pct, 80), pct / 100) == expected
+def test_download_at_the_ends_or_without_figures(progress, text):
+    assert describe_progress(progress) == text
 
 
-def test_loading_from_the_cache():
-    text = "Loading model from cache[3/20]: 1200MB loaded. 15% completed, 2 secs elapsed."
-    assert describe_progress(text, 0.15) == "Loading from this device: 1,200 MB (15%)"
-
-
-def test_shader_compilation():
-    text = "Loading GPU shader modules[12/48]: 25% completed, 3 secs elapsed."
-    assert describe_progress(text, 0.25) == "Preparing the GPU (25%)"
-
-
-def test_finish_and_start():
-    assert describe_progress("Finish loading on WebGPU - apple", 1) == "Ready"
-    assert describe_progress("Start to fetch params", 0) == "Starting…"
-
-
-def test_an_unknown_text_shows_the_progress_number():
-    assert describe_progress("Compiling something new", 0.426) == "Loading (43%)"
-    assert describe_progress("", 0) == "Loading (0%)"
+@pytest.mark.parametrize("progress, text", [
+    (LoadProgress(DEVICE, 0.15, 1200 * MB), "Loading from this device: 1,200 MB (15%)"),
+    (LoadProgress(DEVICE, 0.5), "Loading from this device (50%)"),
+    (LoadProgress(DEVICE), "Loading from this device…"),
+    (LoadProgress(PREPARE, 0.25), "Preparing the model…"),
+    (LoadProgress(PREPARE), "Preparing the model…"),
+])
+def test_loading_from_the_device_and_preparing(progress, text):
+    assert describe_progress(progress) == text
 
 
 # format_duration
@@ -84,149 +86,115 @@ def test_format_duration(seconds, text):
 # format_speed
 
 
-@pytest.mark.parametrize("extra", [
-    None, {}, {"decode_tokens_per_s": None}, {"decode_tokens_per_s": float("nan")},
-    {"decode_tokens_per_s": 0}, {"decode_tokens_per_s": -1.0}, {"decode_tokens_per_s": "12"},
+@pytest.mark.parametrize("stats", [
+    None, Stats(), Stats(decode_tokens_per_s=float("nan")), Stats(decode_tokens_per_s=0),
+    Stats(decode_tokens_per_s=-1.0), Stats(decode_tokens_per_s=float("inf")), Stats(decode_tokens_per_s=True),
 ])
-def test_format_speed_is_empty_without_a_usable_figure(extra):
-    assert format_speed(extra) == ""
+def test_format_speed_is_empty_without_a_usable_figure(stats):
+    assert format_speed(stats) == ""
 
 
 def test_format_speed_normal():
-    assert format_speed({"decode_tokens_per_s": 12.345, "prefill_tokens_per_s": 300.0}) == "12.3 tokens/s"
-    assert format_speed({"decode_tokens_per_s": 40}) == "40.0 tokens/s"
+    assert format_speed(Stats(decode_tokens_per_s=12.345, prefill_tokens_per_s=300.0)) == "12.3 tokens/s"
+    assert format_speed(Stats(decode_tokens_per_s=40)) == "40.0 tokens/s"
 
 
-def test_format_speed_is_empty_for_infinity():
-    assert format_speed({"decode_tokens_per_s": float("inf")}) == ""
+# describe_load_error, by kind
 
-
-# error_name
-
-
-@pytest.mark.parametrize("text, name", [
-    ("WebGPUNotAvailableError: WebGPU is not supported in your current environment, but it is necessary "
-     "to run the WebLLM engine. Please make sure that your browser supports WebGPU and that it is enabled "
-     "in your browser settings.", "WebGPUNotAvailableError"),
-    ("Error: DeviceLostError: The WebGPU device was lost while loading the model.", "DeviceLostError"),
-    ("TypeError: Failed to fetch", "TypeError"),
-    ("  QuotaExceededError: quota", "QuotaExceededError"),
-    ("Error: Unable to find a compatible GPU.", ""),  # a plain Error has no class worth naming
-    ("Failed to fetch", ""),
-    ("", ""),
-    (None, ""),
-])
-def test_error_name(text, name):
-    assert error_name(text) == name
-
-
-def test_error_name_with_digits():
-    assert error_name("ShaderF16SupportError: This model requires WebGPU extension shader-f16") == (
-        "ShaderF16SupportError")
-
-
-# describe_load_error
-
-NO_WEBGPU = (f"The assistant needs WebGPU, which this browser does not offer. It works in {WORKING_BROWSERS}. "
-             "Your to-do list works here as usual.")
-TOO_BIG = (f"{LABEL} is too big for this device's GPU memory.",
-           "Pick a smaller model, then reload the page to reset the GPU.")
+TOO_BIG = (f"{LABEL} is too big for this device's memory.",
+           "Pick a smaller model, then reload the page to free the memory.")
 CUT_OFF = ("The model download was cut off.",
            "Try again: the parts already downloaded are kept, so it resumes where it stopped.")
+OFFLINE = (f"You're offline, and {LABEL} hasn't been downloaded to this device yet.",
+           "Connect to the internet once to download it; after that it works offline.")
 
 
-def test_no_webgpu_message():
-    assert no_webgpu_message() == NO_WEBGPU
-    assert WORKING_BROWSERS == "Chrome or Edge 113+ on Windows, macOS or ChromeOS, or Chrome 121+ on Android"
+def test_host_unreachable_names_the_host_and_offers_a_retry():
+    error = HostUnreachable("TypeError: Failed to fetch", host="huggingface.co")
+    assert describe_load_error(error, model_label=LABEL) == (
+        "Cannot reach the model host (huggingface.co). Nothing was downloaded.",
+        "Check the connection (or whether the host is blocked here), then try again.")
+    assert describe_load_error(HostUnreachable("x"), model_label=LABEL)[0] == (
+        "Cannot reach the model host (the model's server). Nothing was downloaded.")
 
 
-@pytest.mark.parametrize("text", [
-    "WebGPUNotAvailableError: WebGPU is not supported in your current environment, but it is necessary "
-    "to run the WebLLM engine.",
-    "WebGPUNotFoundError: Cannot find WebGPU in the environment",
-    "Error: WebGPU is not supported in your current environment",
-])
-def test_load_error_without_webgpu(text):
-    assert describe_load_error(text, model_label=LABEL) == (NO_WEBGPU, "")
+def test_a_cut_download_is_resumable():
+    assert describe_load_error(DownloadCut("TypeError: network error"), model_label=LABEL) == CUT_OFF
 
 
-def test_load_error_without_shader_f16():
-    text = ("ShaderF16SupportError: This model requires WebGPU extension shader-f16, which is not enabled "
-            "in this browser. You can try to launch Chrome Canary in command line with flag "
-            "\"--enable-dawn-features=allow_unsafe_apis\".")
-    assert describe_load_error(text, model_label=LABEL) == (
-        f"Your GPU cannot run {LABEL} (it lacks 16-bit float support).", "Pick a 32-bit (q4f32) model instead.")
+@pytest.mark.parametrize("error", [HostUnreachable("x", host="h"), DownloadCut("x"), EngineError("odd")])
+def test_offline_network_failures_say_so(error):
+    assert describe_load_error(error, online=False, model_label=LABEL) == OFFLINE
 
 
-@pytest.mark.parametrize("text", [
-    "Error: DeviceLostError: The WebGPU device was lost while loading the model. This issue often occurs "
-    "due to running out of memory (OOM). To reduce memory usage, try a smaller model.",
-    "DeviceLostError: lost",
-    "Error: Out of memory while allocating a buffer",
-    "RangeError: Array buffer allocation failed",
-])
-def test_load_error_device_lost_or_out_of_memory(text):
-    assert describe_load_error(text, model_label=LABEL) == TOO_BIG
+def test_out_of_memory_offers_a_smaller_model_and_a_reload():
+    assert describe_load_error(OutOfMemory("DeviceLostError: lost"), model_label=LABEL) == TOO_BIG
+    assert needs_reload(OutOfMemory("x")) and not needs_reload(DownloadCut("x"))
+    assert describe_load_error(OutOfMemory("x"))[0] == "this model is too big for this device's memory."
 
 
-def test_load_error_quota():
+def test_quota_whatever_the_network():
     expected = ("There is not enough storage space on this device for the model.",
                 "Free some space (delete a downloaded model or other site data) and try again.")
-    assert describe_load_error("QuotaExceededError: The quota has been exceeded.", model_label=LABEL) == expected
-    # Storage is full whatever the network does.
-    assert describe_load_error("QuotaExceededError: quota", online=False, model_label=LABEL) == expected
+    assert describe_load_error(QuotaExceeded("q"), model_label=LABEL) == expected
+    assert describe_load_error(QuotaExceeded("q"), online=False, model_label=LABEL) == expected
 
 
-def test_load_error_offline():
-    expected = (f"You're offline, and {LABEL} hasn't been downloaded to this device yet.",
-                "Connect to the internet once to download it; after that it works offline.")
-    assert describe_load_error("", online=False, model_label=LABEL) == expected
-    assert describe_load_error("TypeError: Failed to fetch", online=False, model_label=LABEL) == expected
+def test_unsupported_points_to_another_model():
+    assert describe_load_error(Unsupported("WebGPUNotAvailableError: no WebGPU"), model_label=LABEL) == (
+        f"This browser cannot run {LABEL}: WebGPUNotAvailableError: no WebGPU",
+        "Pick another model, such as one that runs on the CPU.")
+    assert describe_load_error(Unsupported("ShaderF16SupportError: needs shader-f16"), model_label=LABEL) == (
+        f"Your GPU cannot run {LABEL} (it lacks 16-bit float support).",
+        "Pick a 32-bit (q4f32) model, or one that runs on the CPU.")
+    assert describe_load_error(Unsupported(), model_label=LABEL)[0] == f"This browser cannot run {LABEL}."
 
 
-@pytest.mark.parametrize("text", [
-    "TypeError: Failed to fetch",
-    "TypeError: Failed to execute 'add' on 'Cache': Request failed",
-    "Error: Cannot fetch https://huggingface.co/mlc-ai/x/resolve/main/params_shard_3.bin err= TypeError",
-    "TypeError: NetworkError when attempting to fetch resource.",
-])
-def test_load_error_network_cut(text):
-    assert describe_load_error(text, model_label=LABEL) == CUT_OFF
-
-
-def test_load_error_unknown_shows_the_first_line_and_a_generic_advice():
-    text = "Error: Unable to find a compatible GPU. This issue might be because your computer doesn't have a GPU\nat x.js:1"
-    assert describe_load_error(text, model_label=LABEL) == (
-        "The model could not be loaded: Error: Unable to find a compatible GPU. This issue might be because "
-        "your computer doesn't have a GPU", "Try again, or pick another model.")
-    assert describe_load_error("", model_label=LABEL) == (
-        "The model could not be loaded: unknown error", "Try again, or pick another model.")
-    assert describe_load_error("x" * 500)[0] == "The model could not be loaded: " + "x" * 300
-
-
-def test_load_error_default_label():
-    assert describe_load_error("DeviceLostError: lost")[0] == "this model is too big for this device's GPU memory."
-
-
-def test_whitespace_only_error_text_is_an_unknown_error():
-    assert describe_load_error("  \n ") == ("The model could not be loaded: unknown error",
-                                            "Try again, or pick another model.")
-    assert describe_generate_error("\n") == "The answer was cut short by an error: unknown error"
+def test_other_errors_show_their_detail():
+    assert describe_load_error(EngineError("Error: something new"), model_label=LABEL) == (
+        "The model could not be loaded: Error: something new", "Try again, or pick another model.")
+    assert describe_load_error(EngineError(""))[0] == "The model could not be loaded: unknown error"
 
 
 # describe_generate_error
 
 
-def test_generate_error_device_lost():
-    expected = ("The GPU stopped responding (the model may be too big for it). "
-                "Reload the page, then pick a smaller model.")
-    assert describe_generate_error("Error: DeviceLostError: The WebGPU device was lost.") == expected
-    assert describe_generate_error("Error: the device was lost") == expected
+def test_generate_errors():
+    assert describe_generate_error(OutOfMemory("DeviceLostError")) == (
+        "The model ran out of memory (or the GPU stopped responding). Reload the page, then pick a smaller model.")
+    assert describe_generate_error(EngineError("ContextWindowSizeExceededError: 5000 > 4096")) == (
+        "The answer was cut short by an error: ContextWindowSizeExceededError: 5000 > 4096")
+    assert describe_generate_error(EngineError()) == "The answer was cut short by an error: unknown error"
 
 
-def test_generate_error_other():
-    text = "ContextWindowSizeExceededError: Prompt tokens exceed context window size: 5000 > 4096\nmore"
-    assert describe_generate_error(text) == ("The answer was cut short by an error: ContextWindowSizeExceededError: "
-                                             "Prompt tokens exceed context window size: 5000 > 4096")
-    assert describe_generate_error("") == "The answer was cut short by an error: unknown error"
-    assert describe_generate_error(None) == "The answer was cut short by an error: unknown error"
+# What runs here
+
+GPU = Availability(True, f16=True)
+SOFTWARE = Availability(True, reason="software adapter (SwiftShader)", preferred=False)
+CPU = Availability(True, threads=1)
+NO = Availability(False, reason="navigator.gpu is missing")
+
+
+def test_a_real_gpu_needs_no_note():
+    assert engine_note({WEBLLM: GPU, WLLAMA: CPU}) == ""
+
+
+def test_without_webgpu_the_note_says_what_runs_instead():
+    note = engine_note({WEBLLM: NO, WLLAMA: CPU, PROMPT_API: NO})
+    assert note == "This browser offers no WebGPU, so models run on the CPU (more slowly)."
+    assert "needs WebGPU" not in note
+    assert engine_note({WEBLLM: NO, WLLAMA: CPU, PROMPT_API: Availability(True)}) == (
+        "This browser offers no WebGPU, so models run on the CPU (more slowly) "
+        "or with the model built into this browser.")
+
+
+def test_a_software_gpu_is_named():
+    assert engine_note({WEBLLM: SOFTWARE, WLLAMA: CPU}) == (
+        "This browser's GPU is a software one (software adapter (SwiftShader)), so models run on the CPU; "
+        "the GPU models are listed last.")
+
+
+def test_no_engine_at_all_still_says_the_list_works():
+    message, advice = no_engine_message({WEBLLM: NO, WLLAMA: Availability(False, reason="no WebAssembly")})
+    assert message.endswith("Your to-do list works here as usual.")
+    assert advice == "webllm: navigator.gpu is missing; wllama: no WebAssembly"

@@ -1,13 +1,34 @@
-"""Tests for app.models: which models the picker offers, and which variant suits this GPU."""
+"""Tests for app.model_catalogue: which models the picker offers, and which variant suits this GPU."""
 
 import json
 
 import pytest
 
-from app import models
-from app.models import Model, built_in_models, choose, format_size, parse_custom_models, usable
+from app import model_catalogue as models
+from app.engine import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.model_catalogue import (
+    Model,
+    built_in_gguf_models,
+    built_in_models,
+    choose,
+    fits_adapter,
+    format_size,
+    groups,
+    offered,
+    parse_custom_models,
+)
 
 SEED_ID = "Llama-3.2-3B-Instruct-q4f32_1-MLC"
+# A desktop GPU's adapter (limits in MiB), one without shader-f16, SwiftShader, and the CPU engine.
+GPU_F16 = Availability(True, f16=True, max_storage_buffer_mb=2048, max_buffer_mb=4096)
+GPU = Availability(True, f16=False, max_storage_buffer_mb=2048, max_buffer_mb=4096)
+SOFTWARE = Availability(True, reason="software adapter (SwiftShader)", preferred=False, f16=False,
+                        max_storage_buffer_mb=1024, max_buffer_mb=1024)
+CPU = Availability(True, threads=1)
+NO = Availability(False, reason="not here")
+GGUF_IDS = ["SmolLM2-360M-Instruct-Q8_0-GGUF", "Qwen2.5-0.5B-Instruct-Q8_0-GGUF", "Llama-3.2-1B-Instruct-Q4_K_M-GGUF"]
+F32_IDS = ["SmolLM2-360M-Instruct-q4f32_1-MLC", "Qwen2.5-0.5B-Instruct-q4f32_1-MLC",
+           "Llama-3.2-1B-Instruct-q4f32_1-MLC", "Qwen2.5-1.5B-Instruct-q4f32_1-MLC", SEED_ID]
 BAD_ENTRY = "models.json entry {} skipped: needs model_id, model, model_lib, size (MB)"
 MALFORMED = 'models.json is not a JSON object with a "models" list'
 
@@ -51,11 +72,9 @@ def test_with_shader_f16_every_family_is_offered_as_q4f16_plus_the_seed_model():
     assert offered[-1].label == "Llama 3.2 3B, 32-bit (best answers, needs a strong GPU)"
 
 
-@pytest.mark.parametrize("has_f16", [False, True])
-def test_the_seed_model_is_always_offered_and_usable(has_f16):
-    offered = usable(built_in_models(has_f16), has_f16)
-    assert SEED_ID in ids(offered)
-    assert SEED_ID in ids(usable(built_in_models(has_f16), False))
+@pytest.mark.parametrize("f16", [False, True])
+def test_the_seed_model_is_always_offered_on_a_gpu(f16):
+    assert SEED_ID in ids(offered({WEBLLM: GPU if not f16 else GPU_F16}, []))
 
 
 @pytest.mark.parametrize("has_f16", [False, True])
@@ -83,9 +102,9 @@ def test_every_built_in_model_has_webllm_defaults_and_no_custom_record():
 
 def test_option_text_shows_the_label_and_the_size():
     smallest, *_, seed = built_in_models(False)
-    assert smallest.option_text == "SmolLM2 360M (fastest, basic answers) — 580 MB"
-    assert seed.option_text == "Llama 3.2 3B (best answers, needs a strong GPU) — 3.0 GB"
-    assert built_in_models(False)[1].option_text == "Qwen2.5 0.5B (fast) — 1.1 GB"
+    assert smallest.option_text == "SmolLM2 360M (fastest, basic answers) — 580 MB GPU memory"
+    assert seed.option_text == "Llama 3.2 3B (best answers, needs a strong GPU) — 3.0 GB GPU memory"
+    assert built_in_models(False)[1].option_text == "Qwen2.5 0.5B (fast) — 1.1 GB GPU memory"
 
 
 @pytest.mark.parametrize("size, text", [
@@ -121,7 +140,7 @@ def test_a_valid_entry_becomes_a_model_with_an_exact_webllm_record():
         "low_resource_required": True,
         "overrides": {"context_window_size": 2048},
     }
-    assert m.option_text == "Site Llama (this site) — 900 MB"
+    assert m.option_text == "Site Llama (this site) — 900 MB GPU memory"
 
 
 def test_a_minimal_entry_gets_the_id_as_label_and_the_default_context_window():
@@ -171,17 +190,6 @@ def test_models_that_is_not_a_list_is_reported():
     assert parse_custom_models(json.dumps({"models": VALID})) == ([], [MALFORMED])
 
 
-# usable
-
-
-def test_usable_drops_f16_models_without_shader_f16_and_keeps_all_with_it():
-    site, _ = parse_custom_models(json.dumps({"models": [
-        dict(VALID, model_id="A-q4f16_1-MLC"), dict(VALID, model_id="B-q4f32_1-MLC")]}))
-    offered = built_in_models(True) + site
-    assert usable(offered, True) == offered
-    assert ids(usable(offered, False)) == [SEED_ID, "B-q4f32_1-MLC"]
-
-
 # choose
 
 
@@ -205,3 +213,165 @@ def test_choose_falls_back_to_the_first_model_then_to_none():
     assert choose(only_site, "missing") is only_site[0]
     assert choose([], "anything") is None
     assert choose([], None) is None
+
+
+def test_choose_without_availabilities_keeps_the_webllm_default():
+    assert choose(built_in_gguf_models() + built_in_models(False), None).model_id == "Llama-3.2-1B-Instruct-q4f32_1-MLC"
+
+
+# The CPU (wllama) and built-in (Prompt API) models
+
+
+def test_the_curated_gguf_models_are_small_hugging_face_files_smallest_first():
+    models = built_in_gguf_models()
+    assert ids(models) == GGUF_IDS
+    assert [m.size_mb for m in models] == sorted(m.size_mb for m in models) == [386, 676, 808]
+    for m in models:
+        assert m.engine == WLLAMA and m.record is None and not m.needs_f16 and m.context_window == 4096
+        assert m.url.startswith("https://huggingface.co/") and "/resolve/main/" in m.url
+        assert m.url.endswith(".gguf") and m.size_mb < 1200
+    assert models[0].option_text == "SmolLM2 360M (fastest, basic answers) — 386 MB download"
+
+
+def test_the_built_in_browser_model_costs_no_download():
+    (model,) = offered({PROMPT_API: Availability(True)}, [])
+    assert (model.model_id, model.engine, model.size_mb, model.context_window) == (
+        "chrome-built-in", PROMPT_API, 0, 4096)
+    assert model.option_text == "Built into this browser (Gemini Nano) — built into the browser"
+
+
+# models.json: wllama entries and engines
+
+WLLAMA_ENTRY = {"engine": "wllama", "model_id": "Tiny-GGUF", "url": "/models/tiny.Q4_1.gguf", "size": 98.4}
+
+
+def test_a_wllama_entry_gives_a_cpu_model_with_its_url_and_download_size():
+    (m,), problems = parse_custom_models(custom(**dict(WLLAMA_ENTRY, label="Tiny", context_window=2048)))
+    assert problems == []
+    assert (m.model_id, m.label, m.engine, m.url, m.size_mb, m.context_window, m.record) == (
+        "Tiny-GGUF", "Tiny (this site)", WLLAMA, "/models/tiny.Q4_1.gguf", 98.4, 2048, None)
+    assert m.option_text == "Tiny (this site) — 98 MB download"
+
+
+def test_an_absolute_gguf_url_with_a_query_is_kept_as_it_is():
+    url = "https://models.example/tiny.gguf?download=true"
+    (m,), _ = parse_custom_models(custom(**dict(WLLAMA_ENTRY, url=url)))
+    assert m.url == url and m.context_window == 4096 and m.label == "Tiny-GGUF (this site)"
+
+
+def test_an_explicit_webllm_engine_is_the_default_kind():
+    (m,), problems = parse_custom_models(custom(**dict(VALID, engine="webllm")))
+    assert problems == [] and m.engine == WEBLLM and m.url is None
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ({k: v for k, v in WLLAMA_ENTRY.items() if k != "url"},
+     "a wllama model needs model_id, url (a .gguf file), size (download MB)"),
+    (dict(WLLAMA_ENTRY, size=-1), "a wllama model needs model_id, url (a .gguf file), size (download MB)"),
+    (dict(WLLAMA_ENTRY, url="/models/tiny.bin"), "a wllama model's url must name a .gguf file"),
+    (dict(WLLAMA_ENTRY, context_window=100), "context_window must be a whole number of tokens (512 or more)"),
+    (dict(VALID, context_window="4096"), "context_window must be a whole number of tokens (512 or more)"),
+    (dict(WLLAMA_ENTRY, engine="onnx"), 'unknown engine (use "webllm" or "wllama")'),
+    (dict(WLLAMA_ENTRY, engine=None), 'unknown engine (use "webllm" or "wllama")'),
+])
+def test_bad_wllama_and_engine_entries_are_skipped_with_a_reason(entry, problem):
+    assert parse_custom_models(custom(**entry)) == ([], [f"models.json entry 1 skipped: {problem}"])
+
+
+def test_a_model_id_listed_twice_keeps_the_first():
+    found, problems = parse_custom_models(json.dumps({"models": [WLLAMA_ENTRY, dict(WLLAMA_ENTRY, size=5)]}))
+    assert [m.size_mb for m in found] == [98.4]
+    assert problems == ["models.json entry 2 skipped: model_id Tiny-GGUF is listed twice"]
+
+
+# fits_adapter: WebLLM's own rules
+
+
+def test_f16_builds_need_shader_f16():
+    f16, f32 = built_in_models(True)[0], built_in_models(False)[0]
+    assert fits_adapter(f16, GPU_F16) and not fits_adapter(f16, GPU)
+    assert fits_adapter(f32, GPU) and fits_adapter(f32, GPU_F16)
+
+
+@pytest.mark.parametrize("binding, buffer, fits", [
+    (None, None, True),  # limits not reported: not held against the model
+    (1024, 1024, True),
+    (128, 256, True),  # the runtime's fallback minimums
+    (127, 256, False),
+    (128, 255, False),
+])
+def test_the_runtime_needs_128_mib_bindings_and_256_mib_buffers(binding, buffer, fits):
+    adapter = Availability(True, max_storage_buffer_mb=binding, max_buffer_mb=buffer)
+    assert fits_adapter(built_in_models(False)[0], adapter) is fits
+
+
+def test_a_128_mib_binding_limit_is_a_low_resource_device():
+    adapter = Availability(True, max_storage_buffer_mb=128, max_buffer_mb=4096)
+    assert fits_adapter(Model("a", "A", 100, low_resource=True), adapter)
+    assert not fits_adapter(Model("b", "B", 100, low_resource=False), adapter)
+    assert fits_adapter(Model("b", "B", 100, low_resource=False), GPU)
+
+
+def test_a_records_buffer_size_must_fit_the_binding_limit():
+    adapter = Availability(True, max_storage_buffer_mb=256, max_buffer_mb=4096)
+    assert fits_adapter(Model("a", "A", 100, buffer_bytes=256 << 20), adapter)
+    assert not fits_adapter(Model("a", "A", 100, buffer_bytes=(256 << 20) + 1), adapter)
+
+
+# offered, groups and choose by capability
+
+
+def test_a_real_gpu_offers_webllm_then_the_cpu_models():
+    models = offered({WEBLLM: GPU, WLLAMA: CPU, PROMPT_API: NO}, [])
+    assert ids(models) == F32_IDS + GGUF_IDS
+    assert [(label, ids(group)) for label, group in groups(models, {WEBLLM: GPU})] == [
+        ("On this device's GPU (WebLLM)", F32_IDS), ("On the CPU (llama.cpp)", GGUF_IDS)]
+    assert choose(models, None, {WEBLLM: GPU, WLLAMA: CPU}).model_id == "Llama-3.2-1B-Instruct-q4f32_1-MLC"
+
+
+def test_the_built_in_model_is_listed_first_but_a_real_gpu_is_still_chosen():
+    available = {WEBLLM: GPU_F16, WLLAMA: CPU, PROMPT_API: Availability(True)}
+    models = offered(available, [])
+    assert models[0].model_id == "chrome-built-in" and models[1].engine == WEBLLM and models[-1].engine == WLLAMA
+    assert [label for label, _ in groups(models, available)] == [
+        "Built into this browser", "On this device's GPU (WebLLM)", "On the CPU (llama.cpp)"]
+    assert choose(models, None, available).model_id == "Llama-3.2-1B-Instruct-q4f16_1-MLC"
+
+
+def test_without_a_gpu_the_built_in_model_is_chosen_where_available():
+    available = {WEBLLM: NO, WLLAMA: CPU, PROMPT_API: Availability(True)}
+    models = offered(available, [])
+    assert ids(models) == ["chrome-built-in"] + GGUF_IDS
+    assert choose(models, None, available).model_id == "chrome-built-in"
+
+
+def test_with_neither_gpu_nor_built_in_model_the_default_cpu_model_is_chosen():
+    available = {WEBLLM: NO, WLLAMA: CPU, PROMPT_API: NO}
+    models = offered(available, [])
+    assert ids(models) == GGUF_IDS
+    assert choose(models, None, available).model_id == "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
+    assert choose(models, "SmolLM2-360M-Instruct-Q8_0-GGUF", available).model_id == GGUF_IDS[0]
+
+
+def test_a_software_adapter_lists_its_webllm_models_last_named_as_such_and_prefers_the_cpu():
+    available = {WEBLLM: SOFTWARE, WLLAMA: CPU}
+    models = offered(available, [])
+    assert ids(models) == GGUF_IDS + F32_IDS
+    assert [label for label, _ in groups(models, available)] == [
+        "On the CPU (llama.cpp)", "On a software GPU (slow)"]
+    assert choose(models, None, available).engine == WLLAMA
+    assert choose(models, SEED_ID, available).model_id == SEED_ID  # a remembered choice stays
+
+
+def test_site_models_join_their_engines_group_and_unfit_ones_are_dropped():
+    site, _ = parse_custom_models(json.dumps({"models": [
+        dict(VALID, model_id="Site-q4f16_1-MLC"), dict(VALID, model_id="Site-q4f32_1-MLC"), WLLAMA_ENTRY]}))
+    models = offered({WEBLLM: GPU, WLLAMA: CPU}, site)
+    assert ids(models) == F32_IDS + ["Site-q4f32_1-MLC"] + GGUF_IDS + ["Tiny-GGUF"]
+    assert ids(offered({WLLAMA: CPU}, site)) == GGUF_IDS + ["Tiny-GGUF"]  # no GPU: no WebLLM model
+
+
+def test_nothing_available_offers_nothing():
+    assert offered({WEBLLM: NO, WLLAMA: NO, PROMPT_API: NO}, []) == []
+    assert offered({}, []) == []
+    assert choose([], None, {}) is None and groups([]) == []
