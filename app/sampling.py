@@ -28,7 +28,6 @@ _LIST_NUMBER = re.compile(r"\s*\d+[.)]\Z")
 
 BLOCK_REPEATS = 3  # the same line, sentence or block of them, this many times in a row
 MAX_BLOCK_UNITS = 4
-LONG_UNIT_CHARS = 30  # a sentence this long seen BLOCK_REPEATS times anywhere is a loop too
 MIN_UNIT_CHARS = 8  # shorter units ("Yes.", "---") repeat in normal answers
 RUN_MIN_REPEATS = 4  # a short run of characters repeated this often…
 RUN_MIN_CHARS = 60  # …covering at least this much text
@@ -42,19 +41,20 @@ def _normal(unit):
 class LoopGuard:
     """Fed the streamed text piece by piece; says when the reply has started to loop.
 
-    A loop is (1) the same line or sentence, or block of up to four of them, three times in a row;
-    (2) a sentence of 30 characters or more seen three times anywhere; or (3) a short run of
+    A loop is (1) the same line or sentence, or the same block of up to four of them, three times
+    in a row (lines and sentences too short to judge, such as "Yes." or "---", are passed over,
+    so "You have 3 to-dos. Buy milk. You have 3 to-dos. Call mum. …" counts); or (2) a short run of
     characters repeated back to back (at least 4 times over 60 characters, e.g. "the the the…").
-    Lists whose lines share a prefix ("- ", "Status: open" after each title) do not count: whole
-    lines are compared. `cut` is then where the repeated tail starts: text[:cut] keeps one copy.
+    Lists whose lines share a prefix ("- ", or "Status: open" after each title) do not count: whole
+    lines and sentences are compared, and a sentence recurring between different items is not a
+    loop. `cut` is then where the repeated tail starts: text[:cut] keeps one copy.
     """
 
     def __init__(self):
         self.text = ""
         self.cut = None
-        self._units = []  # (normalized, start) of each complete unit, in order
+        self._units = []  # (normalized, end) of each complete unit, in order
         self._scanned = 0  # where the next unit starts
-        self._seen = {}  # normalized long unit -> starts
 
     @property
     def looping(self):
@@ -82,14 +82,7 @@ class LoopGuard:
         normal = _normal(raw)
         if len(normal) < MIN_UNIT_CHARS or len(_WORDS.findall(normal)) < 2:
             return True
-        start += len(raw) - len(raw.lstrip())
-        self._units.append((normal, start))
-        if len(normal) >= LONG_UNIT_CHARS:
-            starts = self._seen.setdefault(normal, [])
-            starts.append(start)
-            if len(starts) >= BLOCK_REPEATS:
-                self.cut = starts[1]
-                return True
+        self._units.append((normal, end))
         self.cut = self._repeated_block()
         return True
 
@@ -101,7 +94,7 @@ class LoopGuard:
             last = [u for u, _ in units[-size:]]
             if all([u for u, _ in units[-size * (k + 1):len(units) - size * k]] == last
                    for k in range(1, BLOCK_REPEATS)):
-                return units[-size * (BLOCK_REPEATS - 1)][1]
+                return units[-size * (BLOCK_REPEATS - 1) - 1][1]  # the end of the first copy
         return None
 
     def _repeated_run(self):
