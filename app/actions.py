@@ -9,13 +9,13 @@ is left out with a message saying why, and a reply with no valid actions is just
 
 The schema keeps to the JSON-schema subset that all three engines' constrained decoding accepts:
 `type`, `properties`, `required`, `additionalProperties: false`, `enum`, `anyOf` of whole objects
-(llama.cpp cannot mix `properties` with `anyOf` in one object), `items`, `maxItems`, `minLength`,
-`maxLength`. Checked against xgrammar in WebLLM 0.2.86 (its JSON-schema-to-EBNF converter accepts
-it) and llama.cpp's json-schema-to-grammar notes. Arrays are bounded with `maxItems`: a small model
-otherwise loops until `max_tokens` and leaves truncated JSON. The `reply` string has no
-`maxLength` on purpose: xgrammar turns a length-bounded string into `[^"\\\r\n]{0,n}`, which
-forbids escapes, so a bounded reply could hold no line break (no markdown list); `max_tokens`
-bounds it instead. Titles do have one, so a title can hold no `"` or `\` on WebLLM.
+(llama.cpp cannot mix `properties` with `anyOf` in one object), `items` and `maxItems`. Arrays are
+bounded: a small model otherwise loops until `max_tokens` and leaves truncated JSON. Strings are
+not, on purpose, as measured with the xgrammar inside WebLLM 0.2.86 and SmolLM2's 49,152-token
+vocabulary: a `minLength` or `maxLength` turns a string into `[^"\\\r\n]{m,n}`, which forbids every
+escape (no quote in a title, no line break in the reply), and a `maxLength` of 100 or more makes
+the grammar take 5-10 s to compile (60 ms without), again for each new list, since the ids are in
+the schema. Title lengths are checked here instead, and `max_tokens` bounds the whole reply.
 """
 
 import json
@@ -60,7 +60,7 @@ class IdMap:
 
 def reply_schema(short_ids=()):
     """The JSON schema of one structured reply; ids are limited to `short_ids` (none: adds only)."""
-    title = {"type": "string", "minLength": 1, "maxLength": MAX_TITLE_LENGTH}
+    title = {"type": "string"}
     variants = [_action(["add"], title=title)]
     if short_ids:
         known = {"type": "string", "enum": list(short_ids)}

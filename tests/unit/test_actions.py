@@ -28,7 +28,7 @@ def changes(*acts, reply="ok"):
 
 # --- the schema ----------------------------------------------------------------
 
-TITLE = {"type": "string", "minLength": 1, "maxLength": 2000}
+TITLE = {"type": "string"}
 
 
 def test_schema_with_ids():
@@ -90,7 +90,7 @@ def keywords(schema):
 def test_schema_keeps_to_the_subset_every_engine_accepts():
     used = keywords(reply_schema(["t1"]))
     assert used <= {"type", "properties", "required", "additionalProperties", "enum", "anyOf",
-                    "items", "maxItems", "minLength", "maxLength"}
+                    "items", "maxItems"}
     # llama.cpp cannot mix properties with anyOf in one object; xgrammar treats oneOf as anyOf.
     def no_mix(schema):
         if isinstance(schema, dict):
@@ -103,12 +103,12 @@ def test_schema_keeps_to_the_subset_every_engine_accepts():
     no_mix(reply_schema(["t1"]))
 
 
-def test_schema_bounds_every_array_and_every_title():
+def test_schema_bounds_the_array_but_no_string():
     schema = reply_schema(["t1"])
     assert schema["properties"]["actions"]["maxItems"] == actions.MAX_ACTIONS == 20
-    text = json.dumps(schema)
-    assert text.count('"maxLength": 2000') == 2  # add and rename titles
-    assert '"reply": {"type": "string"}' in text  # unbounded on purpose (see the module docstring)
+    # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see the
+    # module docstring): lengths are checked in Python instead.
+    assert "Length" not in json.dumps(schema)
 
 
 def test_engine_request_shapes():
