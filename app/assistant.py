@@ -44,6 +44,7 @@ from app.assistant_text import (
 from app.engine import DOWNLOAD, Availability, Cancelled, EngineError
 from app.prompts import PromptTooLong, build_messages
 from app.sampling import DEFAULT_SAMPLING, LoopGuard
+from app.site_models import parse_custom_models
 
 MODEL_SETTING = "tasks-and-talk.model"
 
@@ -95,7 +96,7 @@ class AssistantController:
         self._set_state("checking")
         found = await asyncio.gather(*(self._availability(e) for e in self.engines))
         self.availabilities = {engine.name: a for engine, a in zip(self.engines, found)}
-        custom, problems = catalogue.parse_custom_models(await self.device.custom_models_text() or '{"models": []}')
+        custom, problems = parse_custom_models(await self.device.custom_models_text() or '{"models": []}')
         models = [m for m in catalogue.offered(self.availabilities, custom) if m.engine in self.shelf.engines]
         if not models:
             self._set_state("unsupported")
