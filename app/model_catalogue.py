@@ -74,14 +74,14 @@ class Model:
     WebLLM model (else None); `url` the GGUF of a wllama model (absolute, or relative to the page:
     the adapter resolves it). `size_mb` is GPU memory for WebLLM, the download for wllama, 0 for
     the browser's own model. `low_resource` and `buffer_bytes` are WebLLM's `low_resource_required`
-    and `buffer_size_required_bytes` (see fits_adapter).
+    and `buffer_size_required_bytes` (see fits_adapter). `site` marks the site's own (models.json).
     """
 
     __slots__ = ("model_id", "label", "size_mb", "needs_f16", "context_window", "record", "engine", "url",
-                 "low_resource", "buffer_bytes")
+                 "low_resource", "buffer_bytes", "site")
 
     def __init__(self, model_id, label, size_mb, needs_f16=False, context_window=DEFAULT_CONTEXT_WINDOW,
-                 record=None, engine=WEBLLM, url=None, low_resource=True, buffer_bytes=None):
+                 record=None, engine=WEBLLM, url=None, low_resource=True, buffer_bytes=None, site=False):
         self.model_id = model_id
         self.label = label
         self.size_mb = size_mb
@@ -92,6 +92,7 @@ class Model:
         self.url = url
         self.low_resource = low_resource
         self.buffer_bytes = buffer_bytes
+        self.site = site
 
     @property
     def option_text(self):
@@ -224,21 +225,27 @@ def groups(models, availabilities=None):
 
 
 def choose(models, remembered_id, availabilities=None):
-    """The remembered model if it is still offered; else by capability: on a real (preferred) GPU
-    WebLLM's default family, else the browser's own model, else the default CPU model; else the
-    first model, or None when there is none."""
+    """The remembered model if it is still offered; else by capability: on a real (preferred) GPU a
+    WebLLM model, else the browser's own model, else a CPU model; else the first model, or None.
+
+    Within WebLLM and the CPU engine, the site's own first model (models.json: served by the site,
+    so it works where the model hosts are out of reach) comes before the built-in default
+    (WebLLM's Llama 3.2 1B; Qwen2.5 0.5B on the CPU).
+    """
     availabilities = availabilities or {}
     by_id = {m.model_id: m for m in models}
     if remembered_id in by_id:
         return by_id[remembered_id]
+
+    def pick(engine, default):
+        mine = [m for m in models if m.engine == engine]
+        return next((m for m in mine if m.site), None) or next((m for m in mine if default(m)), None) or (
+            mine[0] if mine else None)
+
     gpu = availabilities.get(WEBLLM)
-    webllm = [m for m in models if m.engine == WEBLLM]
-    if webllm and (gpu is None or (gpu.available and gpu.preferred)):
-        return next((m for m in webllm if m.label.startswith(DEFAULT_FAMILY)), webllm[0])
-    for m in models:
-        if m.engine == PROMPT_API:
-            return m
-    cpu = [m for m in models if m.engine == WLLAMA]
-    if cpu:
-        return by_id.get(DEFAULT_GGUF, cpu[0])
-    return models[0] if models else None
+    if gpu is None or (gpu.available and gpu.preferred):
+        found = pick(WEBLLM, lambda m: m.label.startswith(DEFAULT_FAMILY))
+        if found:
+            return found
+    found = pick(PROMPT_API, lambda m: True) or pick(WLLAMA, lambda m: m.model_id == DEFAULT_GGUF)
+    return found or (models[0] if models else None)

@@ -41,7 +41,8 @@ def _webllm_entry(fields):
               "overrides": {"context_window_size": context}}
     label = _text(fields, "label") or fields["model_id"]
     return Model(fields["model_id"], f"{label} (this site)", fields["size"],
-                 needs_f16=bool(F16_BUILD.search(fields["model_id"])), context_window=context, record=record)
+                 needs_f16=bool(F16_BUILD.search(fields["model_id"])), context_window=context, record=record,
+                 site=True)
 
 
 def _wllama_entry(fields):
@@ -55,7 +56,7 @@ def _wllama_entry(fields):
         return "context_window must be a whole number of tokens (512 or more)"
     label = _text(fields, "label") or fields["model_id"]
     return Model(fields["model_id"], f"{label} (this site)", fields["size"], engine=WLLAMA, url=url,
-                 context_window=context)
+                 context_window=context, site=True)
 
 
 _ENTRY_PARSERS = {WEBLLM: _webllm_entry, WLLAMA: _wllama_entry}

@@ -557,8 +557,9 @@ def test_a_looping_reply_is_stopped_trimmed_and_marked():
         answer = rig.view.answers[0]
         assert rig.calls("webllm")[-1] == "stop"
         assert "one more after the stop" not in answer.parts
-        assert answer.finished == ("You have one open to-do:\n- Buy milk at the shop", LOOP_NOTE, "12.3 tokens/s")
-        assert rig.controller.history[-1] == {"role": "assistant", "content": "You have one open to-do:\n- Buy milk at the shop"}
+        kept = "You have one open to-do:\n- Buy milk at the shop"
+        assert answer.finished == (kept, LOOP_NOTE, "12.3 tokens/s")
+        assert rig.controller.history[-1] == {"role": "assistant", "content": kept}
         assert rig.controller.state == "ready"
 
     run(scenario)

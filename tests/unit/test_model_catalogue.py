@@ -255,3 +255,15 @@ def test_nothing_available_offers_nothing():
     assert offered({WEBLLM: NO, WLLAMA: NO, PROMPT_API: NO}, []) == []
     assert offered({}, []) == []
     assert choose([], None, {}) is None and groups([]) == []
+
+
+def test_the_sites_own_model_is_chosen_before_the_built_in_default_of_its_engine():
+    site, _ = parse_custom_models(json.dumps({"models": [dict(VALID, model_id="Site-q4f32_1-MLC"), WLLAMA_ENTRY]}))
+    assert all(m.site for m in site) and not any(m.site for m in built_in_models(False) + built_in_gguf_models())
+    on_gpu = {WEBLLM: GPU, WLLAMA: CPU}
+    assert choose(offered(on_gpu, site), None, on_gpu).model_id == "Site-q4f32_1-MLC"
+    on_cpu = {WEBLLM: NO, WLLAMA: CPU}
+    assert choose(offered(on_cpu, site), None, on_cpu).model_id == "Tiny-GGUF"
+    software = {WEBLLM: SOFTWARE, WLLAMA: CPU}
+    assert choose(offered(software, site), None, software).model_id == "Tiny-GGUF"
+    assert choose(offered(on_cpu, site), GGUF_IDS[0], on_cpu).model_id == GGUF_IDS[0]  # remembered wins
