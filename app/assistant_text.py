@@ -99,7 +99,7 @@ def describe_load_error(error, *, online=True, model_label="this model"):
 def describe_generate_error(error):
     """The note under an answer that an engine error ended."""
     if error.kind == "memory":
-        return ("The model ran out of memory (or the GPU stopped responding). "
+        return ("The GPU stopped responding or the model ran out of memory. "
                 "Reload the page, then pick a smaller model.")
     return f"The answer was cut short by an error: {error.detail or 'unknown error'}"
 

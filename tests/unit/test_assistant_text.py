@@ -161,7 +161,7 @@ def test_other_errors_show_their_detail():
 
 def test_generate_errors():
     assert describe_generate_error(OutOfMemory("DeviceLostError")) == (
-        "The model ran out of memory (or the GPU stopped responding). Reload the page, then pick a smaller model.")
+        "The GPU stopped responding or the model ran out of memory. Reload the page, then pick a smaller model.")
     assert describe_generate_error(EngineError("ContextWindowSizeExceededError: 5000 > 4096")) == (
         "The answer was cut short by an error: ContextWindowSizeExceededError: 5000 > 4096")
     assert describe_generate_error(EngineError()) == "The answer was cut short by an error: unknown error"
