@@ -187,6 +187,7 @@ function samplingOf(options) {
     max_tokens: options.max_tokens,
   };
   const sampling = Object.fromEntries(Object.entries(fields).filter(([, value]) => value != null));
+  if (options.response_format) sampling.response_format = options.response_format;
   if (options.json_schema) {
     sampling.response_format = { type: "json_schema", json_schema: { name: "reply", schema: options.json_schema, strict: true } };
   }
