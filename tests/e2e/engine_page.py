@@ -8,6 +8,9 @@ cross-origin isolated with the COOP/COEP headers that give wllama its threads.
 BLANK = "<!doctype html><html lang=en><meta charset=utf-8><title>engine test</title>"
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 
+VIOLATIONS = """window.__violations = [];
+addEventListener('securitypolicyviolation', (e) => __violations.push(`${e.violatedDirective} ${e.blockedURI}`));"""
+
 # Calls module.generate(messages, options) and drains it as Python's adapter does: the text
 # batches, then the result.
 DRAIN = """async ([url, messages, options]) => {
@@ -19,9 +22,16 @@ DRAIN = """async ([url, messages, options]) => {
 }"""
 
 
-def open_engine_page(context, site, watch, isolated=False, init_scripts=()):
-    """A new page at /engine-test.html, watched for page errors and foreign requests."""
+def open_engine_page(context, site, watch, isolated=False, init_scripts=(), csp=None):
+    """A new page at /engine-test.html, watched for page errors and foreign requests.
+
+    With `csp`, the page is sent with that Content-Security-Policy and its violations are collected
+    in `window.__violations`.
+    """
     headers = {"Content-Type": "text/html", **(ISOLATION if isolated else {})}
+    if csp:
+        headers["Content-Security-Policy"] = csp
+        init_scripts = [{"script": VIOLATIONS}, *init_scripts]
     context.route(f"{site.origin}/engine-test.html",
                   lambda route: route.fulfill(status=200, headers=headers, body=BLANK))
     for script in init_scripts:

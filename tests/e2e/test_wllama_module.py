@@ -125,6 +125,23 @@ def test_without_jspi_the_vendored_compat_build_runs_and_nothing_comes_from_a_cd
     watch.check()
 
 
+# What the CPU engine needs from the hardening issue's policy: WebAssembly compilation and workers
+# started from Blob URLs; nothing else beyond 'self'.
+STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; "
+              "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+def test_under_a_strict_csp_the_engine_loads_and_answers_without_a_violation(context, site, watch, model, isolated):
+    page = open_engine_page(context, site, watch, isolated=isolated, csp=STRICT_CSP)
+    page.set_default_timeout(TIMEOUT_MS)
+    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == {"value": None}
+    answer = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 4}])
+    assert answer["result"]["error"] is None and answer["text"].strip()
+    assert page.evaluate("window.__violations") == []
+    watch.check()
+
+
 @pytest.mark.parametrize("isolated, threads", [(True, 4), (False, 1)])
 def test_threads_are_half_the_cores_only_in_a_cross_origin_isolated_page(context, site, watch, isolated, threads):
     cores = {"script": "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', {get: () => 8});"}
