@@ -102,6 +102,18 @@ def test_a_cancelled_download_settles_as_cancelled_and_keeps_nothing(engine_page
     assert call(page, "cachedIds", [model]) == {"value": []}
 
 
+def test_a_load_cancelled_while_preparing_settles_at_once_and_the_next_load_works(engine_page, model):
+    page = engine_page
+    outcome = page.evaluate("""async ([url, model]) => {
+      const engine = await import(url);
+      return engine.load(model, (report) => { if (report.phase === 'prepare') engine.cancelLoad(); });
+    }""", [MODULE, model])
+    assert outcome["error"]["name"] == "Cancelled"
+    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == {"value": None}
+    answer = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 4}])
+    assert answer["result"]["error"] is None and answer["text"].strip()
+
+
 def test_an_unreachable_model_host_is_reported_with_nothing_received(engine_page, model, watch):
     page = engine_page
     gone = {**model, "url": "http://127.0.0.1:9/models/gone.gguf"}
