@@ -19,6 +19,7 @@ the schema. Title lengths are checked here instead, and `max_tokens` bounds the 
 """
 
 import json
+import re
 import time
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ _BY_ID = {"complete": Complete, "reopen": Reopen, "delete": Delete}
 
 NOT_JSON = "The answer was not in the expected format, so it proposes no changes."
 MALFORMED = "The answer was not valid JSON, so it proposes no changes."
+NOT_AN_OBJECT = "The answer was not a JSON object, so it proposes no changes."
 TRUNCATED = "The answer was cut off before it was complete, so it proposes no changes."
 ACTIONS_NOT_A_LIST = "The proposed changes were not a list, so none are proposed."
 REPLY_NOT_TEXT = "The answer's text was not a string, so it is left out."
@@ -134,6 +136,14 @@ def read_reply(text, id_map, *, make_id=new_id, clock=None):
         stream = ReplyStream()
         stream.feed(body)
         return Proposal(stream.text, Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
+    return read_data(data, id_map, make_id=make_id, clock=clock)
+
+
+def read_data(data, id_map, *, make_id=new_id, clock=None):
+    """Check an already parsed reply (any JSON value) the same way; never raises on bad input."""
+    clock = clock or (lambda: int(time.time() * 1000))
+    if not isinstance(data, dict):
+        return Proposal("", Batch(()), (NOT_AN_OBJECT,))
     problems = []
     reply = data.get("reply", "")
     if not isinstance(reply, str):
@@ -153,26 +163,27 @@ def _read_actions(actions, id_map, make_id, clock, problems):
             "at once, so none are proposed."
         )
         return []
-    commands, touched, added = [], {}, {}
+    commands, seen = [], {}
     for number, action in enumerate(actions, 1):
         command, problem = _read_action(action, id_map, make_id, clock)
         if command is not None:
-            key = command.todo_id if not isinstance(command, Add) else None
-            if key is not None and key in touched:
-                problem = f"it is a second change to {quoted(command.title)}"
-                command = None
-            elif isinstance(command, Add) and command.title in added:
-                problem = f"it repeats change {added[command.title]}"
-                command = None
-            elif key is not None:
-                touched[key] = number
-            else:
-                added[command.title] = number
-        if command is None:
+            problem = _repeated(command, number, seen)
+        if problem:
             problems.append(f"Change {number} was left out: {problem}.")
         else:
             commands.append(command)
     return commands
+
+
+def _repeated(command, number, seen):
+    """Why `command` repeats an earlier one (a second change to one to-do, the same add), or None."""
+    key = ("add", command.title) if isinstance(command, Add) else ("todo", command.todo_id)
+    if key in seen:
+        if key[0] == "add":
+            return f"it repeats change {seen[key]}"
+        return f"it is a second change to {quoted(command.title)}"
+    seen[key] = number
+    return None
 
 
 def _read_action(action, id_map, make_id, clock):
@@ -206,12 +217,15 @@ def _read_action(action, id_map, make_id, clock):
 def _title(value):
     if not isinstance(value, str):
         return None, "its title is not text"
-    title = _clean(value).strip()
+    title = _CONTROLS.sub(" ", _clean(value)).strip()  # a title is one line, as typed in the app
     if not title:
         return None, "its title is empty"
     if len(title) > MAX_TITLE_LENGTH:
         return None, f"its title is {len(title):,} characters long; the limit is {MAX_TITLE_LENGTH:,}"
     return title, None
+
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 def _unknown_id(value):

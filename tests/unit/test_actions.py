@@ -164,6 +164,7 @@ def test_every_kind_of_change_maps_short_ids_back_to_real_ids():
 
 def test_a_delete_and_applying_the_proposal():
     proposal = read(changes({"op": "delete", "id": "t3"}, {"op": "add", "title": "Bread"}))
+    assert proposal.batch == Batch((Delete("id-garage", "Clean the garage"), Add("new-1", "Bread", 77)))
     assert proposal.changes == ["Delete “Clean the garage”", "Add “Bread”"]
     assert list(proposal.batch.apply(LIST).todos) == [MILK, DENTIST, Todo("new-1", "Bread", False, 77)]
 
@@ -340,3 +341,22 @@ def test_other_json_shapes():
     assert read({"reply": 5, "actions": []}).problems == (actions.REPLY_NOT_TEXT,)
     proposal = read({"reply": "hi", "actions": {"op": "delete", "id": "t1"}})
     assert (proposal.reply, proposal.batch, proposal.problems) == ("hi", Batch(()), (actions.ACTIONS_NOT_A_LIST,))
+
+
+def test_line_breaks_and_control_characters_in_a_title_become_spaces():
+    proposal = read(changes({"op": "add", "title": "Buy\nbread\r\n\tnow\u2028please\x00"}))
+    assert proposal.batch.commands[0].title == "Buy bread now please"
+    assert read(changes({"op": "add", "title": "\n\t\x00"})).problems == (
+        "Change 1 was left out: its title is empty.",
+    )
+
+
+def test_an_already_parsed_reply_is_checked_the_same_way():
+    proposal = actions.read_data(
+        {"reply": "ok", "actions": [{"op": "complete", "id": "t2"}, {"op": "delete", "id": "t9"}]},
+        IDS, make_id=lambda: "n", clock=lambda: 1,
+    )
+    assert proposal.batch == Batch((Complete("id-dentist", "Call the dentist"),))
+    assert proposal.problems == ("Change 2 was left out: it names a to-do (“t9”) that is not on the list.",)
+    for not_an_object in (["t1"], "text", 3, None):
+        assert actions.read_data(not_an_object, IDS) == actions.Proposal("", Batch(()), (actions.NOT_AN_OBJECT,))
