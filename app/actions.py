@@ -125,17 +125,16 @@ def read_reply(text, id_map, *, make_id=new_id, clock=None):
     Not JSON at all: the text is the answer. Truncated or malformed JSON: whatever reply text
     arrived (as it was streamed), and no changes.
     """
-    clock = clock or (lambda: int(time.time() * 1000))
     body = _unfenced(text.strip())
     if not body.startswith("{"):
         return Proposal(_clean(text.strip()), Batch(()), (NOT_JSON,) if body else ())
     try:
         # Text after the object (only an engine without constrained decoding writes any) is ignored.
         data, _ = json.JSONDecoder(object_pairs_hook=_first_key_wins).raw_decode(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         stream = ReplyStream()
         stream.feed(body)
-        return Proposal(stream.text, Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
+        return Proposal(_clean(stream.text), Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
     return read_data(data, id_map, make_id=make_id, clock=clock)
 
 

@@ -360,3 +360,9 @@ def test_an_already_parsed_reply_is_checked_the_same_way():
     assert proposal.problems == ("Change 2 was left out: it names a to-do (“t9”) that is not on the list.",)
     for not_an_object in (["t1"], "text", 3, None):
         assert actions.read_data(not_an_object, IDS) == actions.Proposal("", Batch(()), (actions.NOT_AN_OBJECT,))
+
+
+def test_absurdly_deep_nesting_does_not_raise():
+    deep = '{"reply": "ok", "actions": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    proposal = read(deep)
+    assert (proposal.reply, proposal.batch, proposal.problems) == ("ok", Batch(()), (actions.MALFORMED,))
