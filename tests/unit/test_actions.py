@@ -366,3 +366,11 @@ def test_absurdly_deep_nesting_does_not_raise():
     deep = '{"reply": "ok", "actions": ' + "[" * 100_000 + "]" * 100_000 + "}"
     proposal = read(deep)
     assert (proposal.reply, proposal.batch, proposal.problems) == ("ok", Batch(()), (actions.MALFORMED,))
+
+
+def test_short_ids_are_resolved_when_read_so_a_list_changed_later_does_not_retarget_a_change():
+    proposal = read(changes({"op": "complete", "id": "t2"}, {"op": "delete", "id": "t3"}))
+    # Another tab then deletes Milk: "t2" would now be the garage, but the changes name real ids.
+    newest = LIST.remove("id-milk").add("New in the other tab", todo_id="o", created=9)
+    step = proposal.batch.apply(newest)
+    assert list(step.todos) == [DENTIST.with_changes(completed=True), Todo("o", "New in the other tab", False, 9)]
