@@ -120,8 +120,7 @@ def engine_note(availabilities):
     if cpu is None or not cpu.available:
         return ""
     if gpu is not None and gpu.available:
-        return (f"This browser's GPU is a software one ({gpu.reason or 'slow'}), so models run on the CPU"
-                f"{extra}; the GPU models are listed last.")
+        return f"This browser's GPU is a slow software one, so models run on the CPU{extra}; GPU models are listed last."
     return f"This browser offers no WebGPU, so models run on the CPU (more slowly){extra}."
 
 

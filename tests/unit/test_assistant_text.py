@@ -190,8 +190,7 @@ def test_without_webgpu_the_note_says_what_runs_instead():
 
 def test_a_software_gpu_is_named():
     assert engine_note({WEBLLM: SOFTWARE, WLLAMA: CPU}) == (
-        "This browser's GPU is a software one (software adapter (SwiftShader)), so models run on the CPU; "
-        "the GPU models are listed last.")
+        "This browser's GPU is a slow software one, so models run on the CPU; GPU models are listed last.")
 
 
 def test_no_engine_at_all_still_says_the_list_works():
