@@ -1,9 +1,11 @@
 """The assistant panel's view: the only module that reads or writes the assistant's part of the DOM.
 
-Streaming is constant work per batch: the text of each frame's chunks (app/llm.py batches them) is
-appended as one new text node at the end of the answer, never re-rendering the answer so far, and
-scrolling is coalesced to one per animation frame. The finished answer is rendered as markdown by assets/markdown.js (marked + DOMPurify,
-returned as a DocumentFragment); questions, notes and streaming text go in as text.
+The picker groups the models by where they run (one <optgroup> per group the controller passes:
+app/model_catalogue.groups). Streaming is constant work per batch: the text of each frame's chunks
+(assets/engines/stream.js batches them for every engine) is appended as one new text node at the
+end of the answer, never re-rendering the answer so far, and scrolling is coalesced to one per
+animation frame. The finished answer is rendered as markdown by assets/markdown.js (marked +
+DOMPurify, returned as a DocumentFragment); questions, notes and streaming text go in as text.
 """
 
 import asyncio
@@ -165,8 +167,9 @@ class ChatView:
         needs_load = model is not None and model.model_id != loaded_id
         self.load_button.hidden = state == "loading" or not needs_load
         self.load_button.disabled = busy or state == "unsupported"
-        cached = model is not None and model.model_id in self._cached
-        self.load_button.textContent = "Start model" if cached else "Download and start"
+        # A model this site downloads nothing for (size 0: the browser's own) only needs starting.
+        ready_here = model is not None and (model.model_id in self._cached or not model.size_mb)
+        self.load_button.textContent = "Start model" if ready_here else "Download and start"
         self.cancel_button.hidden = state != "loading"
         can_ask = state in ("ready", "generating")
         self.message.disabled = not can_ask
@@ -177,16 +180,22 @@ class ChatView:
         if state == "ready" and not self.message.matches(":focus"):
             self.message.focus()
 
-    def show_models(self, models, selected, cached, problems):
+    def show_models(self, groups, selected, cached, problems):
+        """groups: [(label, [Model])], one <optgroup> each, in picker order."""
         self._cached = set(cached)
-        self._models = {model.model_id: model for model in models}
-        options = []
-        for model in models:
-            option = document.createElement("option")
-            option.value = model.model_id
-            option.selected = model is selected
-            options.append(option)
-        self.picker.replaceChildren(*options)
+        self._models = {}
+        optgroups = []
+        for label, models in groups:
+            optgroup = document.createElement("optgroup")
+            optgroup.label = label
+            for model in models:
+                self._models[model.model_id] = model
+                option = document.createElement("option")
+                option.value = model.model_id
+                option.selected = model is selected
+                optgroup.append(option)
+            optgroups.append(optgroup)
+        self.picker.replaceChildren(*optgroups)
         self._label_options()
         if problems:
             self.show_error(" ".join(problems), "", retry=False)

@@ -1,13 +1,14 @@
-"""The "Models on this device" list: the only module that touches that part of the DOM."""
+"""The "Models on this device" list (every engine's downloaded models, with their sizes and a Delete
+button): the only module that touches that part of the DOM."""
 
 import asyncio
 
 from js import document
 from app.dom import listen
-from app.models import format_size
+from app.model_catalogue import format_size
 
 
-class StorageView:
+class DeviceModelsView:
     def __init__(self):
         self.section = document.querySelector(".model-storage")
         self.list = self.section.querySelector(".stored-models")

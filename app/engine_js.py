@@ -13,7 +13,7 @@ from js import URL, Object, document
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
-from app.engine import Answer, Availability, Cancelled, EngineError
+from app.engine import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError
 from app.engine_reports import error_from, progress_from, stats_from
 
 
@@ -129,10 +129,16 @@ class JsEngine:
         if self._module is not None:
             self._module.unload()
 
-    async def generate(self, messages, on_delta, sampling):
-        """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure."""
+    async def generate(self, messages, on_delta, sampling, json_schema=None):
+        """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure.
+
+        `json_schema` (a dict) constrains the answer to that schema where the engine can.
+        """
         module = await self._js_module()
-        feed = module.generate(_js(messages), _js(asdict(sampling)))
+        options = asdict(sampling)
+        if json_schema is not None:
+            options["json_schema"] = json_schema
+        feed = module.generate(_js(messages), _js(options))
         async for text in feed.batches:
             on_delta(text)
         # The batches end only when the engine's stream is drained, after a stop too.
@@ -148,3 +154,14 @@ class JsEngine:
     async def reset(self):
         if self._module is not None:
             await self._call("reset")
+
+
+def browser_engines():
+    """The three engines this app offers, each over its module under assets/engines/."""
+    return [
+        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities()),
+        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js", Capabilities()),
+        # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
+        JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
+                 Capabilities(needs_download=False, lists_device_models=False)),
+    ]

@@ -8,11 +8,12 @@ from js import location, window
 from app.assistant import AssistantController
 from app.chat_view import ChatView
 from app.controller import TodoController
+from app.device import BrowserDevice
+from app.device_models_view import DeviceModelsView
 from app.dom import listen
-from app.llm import WebLlmEngine
-from app.model_storage import ModelStorage
+from app.engine_js import browser_engines
+from app.model_storage import ModelShelf, ModelStorage
 from app.storage import BrowserSettings, BrowserStore
-from app.storage_view import StorageView
 from app.todo_view import TodoView
 
 store = BrowserStore()
@@ -23,13 +24,15 @@ todos.start(location.hash, window.bootShell.pendingTitles.to_py())
 store.on_external_change(todos.external_change)
 listeners = [listen(window, "hashchange", lambda event: todos.route(location.hash))]
 
-engine = WebLlmEngine()
+engines = browser_engines()
+device = BrowserDevice()
+shelf = ModelShelf(engines)
 chat_view = ChatView()
-storage_view = StorageView()
-assistant = AssistantController(engine, chat_view, BrowserSettings(), lambda: todos.todos)
-model_storage = ModelStorage(engine, storage_view, lambda: assistant.models, assistant.model_deleted)
-assistant.storage = model_storage
+device_models_view = DeviceModelsView()
+model_storage = ModelStorage(shelf, device, device_models_view)
+assistant = AssistantController(engines, device, chat_view, BrowserSettings(), lambda: todos.todos, shelf,
+                                model_storage)
 chat_view.bind(assistant)
-storage_view.bind(model_storage)
+device_models_view.bind(model_storage)
 
 window.bootShell.handOver()

@@ -191,6 +191,10 @@ export function generate(messages, options) {
   async function* pieces() {
     if (!current) throw { name: "ModelNotLoadedError", message: "No model is loaded." };
     const request = { messages, stream: true, stream_options: { include_usage: true }, ...samplingOf(options) };
+    if (options?.json_schema) {
+      // WebLLM's JSON mode (no OpenAI "json_schema" type): the schema goes as a string.
+      request.response_format = { type: "json_object", schema: JSON.stringify(options.json_schema) };
+    }
     const stream = await current.chat.completions.create(request);
     // Read to the end, also after a stop, so WebLLM releases its lock (mlc-llm #3113).
     for await (const chunk of stream) {
