@@ -6,10 +6,16 @@ passed in, so the whole flow runs in CPython's asyncio against fakes in the unit
 names an engine: each model says which engine runs it. One generation at a time; the list is read
 afresh for every question so edits made between questions are seen.
 
-    AssistantController(engines, device, view, settings, get_todos, shelf, storage=None)
+    AssistantController(engines, device, view, settings, get_todos, shelf, storage=None, apply_batch=None)
 
 engines: [Engine]; device: Device; settings: get(key)/set(key, value); get_todos() -> [Todo];
-shelf: app.model_storage.ModelShelf (built over the same engines); storage: ModelStorage or None.
+shelf: app.model_storage.ModelShelf (built over the same engines); storage: ModelStorage or None;
+apply_batch(batch) -> Step: the to-do controller's, which applies confirmed changes (None: the
+changes a reply proposes are not offered).
+
+Every question is one structured request (app/proposals.py): the reply text streams into the
+answer out of the partial JSON, and the changes it proposes are offered under the answer, applied
+only when the person confirms.
 Public: open(), select(model_id), load(), cancel_load(), ask(question) -> bool, stop(), new_chat(),
 model_deleted(model_id) (also called through the shelf), and `state`, `model`, `loaded_id`.
 
@@ -18,7 +24,8 @@ The view it calls:
     show_models(groups, selected, cached, problems)   groups: [(label, [Model])] for <optgroup>s
     show_progress(fraction | None, text)
     show_error(message | None, advice="", retry=False, reload=False)
-    start_answer(question) -> answer with append(text) and finish(text, note, speed)
+    start_answer(question) -> answer with append(text), finish(text, note, speed) and
+                              propose() -> a proposal view (app.proposals.ProposalFlow's)
     mark_cached(model_id), unmark_cached(model_id), clear_transcript()
 """
 
@@ -42,7 +49,8 @@ from app.assistant_text import (
     offline_message,
 )
 from app.engine import DOWNLOAD, Availability, Cancelled, EngineError
-from app.prompts import PromptTooLong, build_messages
+from app.proposals import ACTION_TOKENS, PROPOSAL_INTRO, ProposalFlow, StructuredReply, proposal_note
+from app.prompts import PromptTooLong, build_structured_messages
 from app.sampling import DEFAULT_SAMPLING, LoopGuard
 from app.site_models import parse_custom_models
 
@@ -55,7 +63,7 @@ def _as_engine_error(error):
 
 class AssistantController:
     def __init__(self, engines, device, view, settings, get_todos, shelf, storage=None, *,
-                 sampling=DEFAULT_SAMPLING, clock=time.monotonic):
+                 apply_batch=None, sampling=DEFAULT_SAMPLING, clock=time.monotonic):
         self.engines = list(engines)
         self.device = device
         self.view = view
@@ -63,6 +71,7 @@ class AssistantController:
         self.get_todos = get_todos
         self.shelf = shelf
         self.storage = storage
+        self.apply_batch = apply_batch
         self.sampling = sampling
         self.clock = clock
         self.availabilities = {}
@@ -192,10 +201,14 @@ class AssistantController:
         question = question.strip()
         if not question or self.state != "ready":
             return False
-        sampling = self.sampling
+        # The JSON and its changes cost tokens on top of the reply's own budget.
+        sampling = dataclasses.replace(self.sampling, max_tokens=self.sampling.max_tokens + ACTION_TOKENS)
+        todos = list(self.get_todos())
+        reading = StructuredReply(todos)  # short ids from the very list the prompt shows
         try:
-            messages = build_messages(self.get_todos(), self.history, question,
-                                      context_tokens=self.model.context_window, answer_tokens=sampling.max_tokens)
+            messages = build_structured_messages(todos, self.history, question,
+                                                 context_tokens=self.model.context_window,
+                                                 answer_tokens=sampling.max_tokens)
         except PromptTooLong as error:
             self.view.show_error(str(error), "", retry=False)
             return False
@@ -205,24 +218,24 @@ class AssistantController:
         self._set_state("generating")
         answer = self.view.start_answer(question)
         guard = LoopGuard()
-        parts = []
 
-        def on_delta(text):
+        def on_delta(chunk):
             if self._stopping or guard.looping:
                 return
-            parts.append(text)
-            answer.append(text)
-            if guard.feed(text):
-                engine.stop()
+            text = reading.feed(chunk)
+            if text:
+                answer.append(text)
+                if guard.feed(text):
+                    engine.stop()
 
         result, failure = None, None
         try:
-            result = await engine.generate(messages, on_delta, sampling)
+            result = await engine.generate(messages, on_delta, sampling, json_schema=reading.schema)
         except Exception as error:
             failure = _as_engine_error(error)
             if needs_reload(failure):
                 self.view.show_error(describe_generate_error(failure), "", retry=False, reload=True)
-        text = "".join(parts)
+        text, proposal = reading.text, None
         if guard.looping:
             text, note = text[:guard.cut].rstrip(), LOOP_NOTE
         elif self._stopping:
@@ -231,9 +244,16 @@ class AssistantController:
             note = describe_generate_error(failure)
         elif result is not None and result.finish == "length":
             note = LENGTH_NOTE
-        else:
-            note = ""
+        else:  # a whole answer: only now are its changes read, and offered
+            proposal = reading.read()
+            text, note = proposal.reply, proposal_note(proposal)
+            if proposal.batch.commands and self.apply_batch is not None:
+                text = text or PROPOSAL_INTRO
+            else:
+                proposal = None
         answer.finish(text, note, format_speed(result.stats) if result is not None else "")
+        if proposal is not None:
+            ProposalFlow(proposal.batch, self.apply_batch, answer.propose())
         if text:
             self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")

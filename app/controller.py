@@ -156,6 +156,20 @@ class TodoController:
     def clear_completed(self):
         return self._change(lambda todos: todos.clear_completed())
 
+    def apply_batch(self, batch):
+        """Apply an app.list_commands.Batch (the assistant's confirmed changes, or their undo) as one
+        change to the newest stored list; returns the Step of that application (notes, undo)."""
+        steps = []
+
+        def command(todos):
+            step = batch.apply(todos)
+            if not steps:  # a storage-full replay applies it again later: the first time is this change
+                steps.append(step)
+            return step.todos
+
+        self._change(command)
+        return steps[0]
+
     # Events from outside.
 
     def route(self, route_hash):

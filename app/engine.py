@@ -169,8 +169,12 @@ class Engine(Protocol):
 
     def unload(self) -> None: ...
 
-    async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling) -> Answer:
+    async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling,
+                       json_schema: dict | None = None) -> Answer:
         """Stream an answer to `messages`, calling on_delta(text) about once per frame.
+
+        `json_schema` constrains the answer to that JSON schema (each engine's constrained
+        decoding: WebLLM's JSON mode, llama.cpp's grammar, the Prompt API's responseConstraint).
 
         Raises an EngineError when the engine fails mid-answer. After stop() it drains the engine
         and returns with finish "abort" (or whatever the engine said), so the next request works.

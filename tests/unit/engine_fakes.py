@@ -51,6 +51,7 @@ class FakeEngine:
         self._release = asyncio.Event()
         self._stopped = False
         self.sent = []  # (messages, sampling) of each generate()
+        self.schemas = []  # the json_schema of each generate()
 
     def _log(self, *what):
         self.calls.append((self.name, *what) if len(what) > 1 else (self.name, what[0]))
@@ -96,9 +97,11 @@ class FakeEngine:
     def unload(self):
         self._log("unload")
 
-    async def generate(self, messages, on_delta, sampling):
+    async def generate(self, messages, on_delta, sampling, json_schema=None):
+        """Streams `chunks` as they are: the raw text an engine produced (JSON or not)."""
         self._log("generate")
         self.sent.append((messages, sampling))
+        self.schemas.append(json_schema)
         self.paused.clear()
         self._release.clear()
         self._stopped = False

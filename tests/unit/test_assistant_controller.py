@@ -7,6 +7,7 @@ against the shapes the real adapters have.
 """
 
 import asyncio
+import dataclasses
 import inspect
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,8 @@ from app.engine import (
     Stats,
 )
 from app.model_storage import ModelShelf
-from app.prompts import PromptTooLong, build_messages
+from app.proposals import ACTION_TOKENS
+from app.prompts import PromptTooLong, build_structured_messages
 from app.sampling import DEFAULT_SAMPLING
 from app.todos import Todo
 
@@ -48,7 +50,7 @@ NO_GPU = Availability(False, reason="navigator.gpu is missing")
 CPU = Availability(True, threads=1)
 NO = Availability(False, reason="unavailable")
 MB = 1_000_000
-TOKENS = DEFAULT_SAMPLING.max_tokens
+TOKENS = DEFAULT_SAMPLING.max_tokens + ACTION_TOKENS  # a structured answer's budget
 
 
 # The fakes keep the port's shapes
@@ -514,7 +516,7 @@ def test_ask_streams_deltas_in_order_with_the_apps_sampling_and_finishes_with_th
         assert answer.parts == ["Hello", ", ", "world."]
         assert answer.finished == ("Hello, world.", "", "12.3 tokens/s")
         assert rig.view.state_names()[-2:] == ["generating", "ready"]
-        assert rig.webllm.sent[0][1] is DEFAULT_SAMPLING
+        assert rig.webllm.sent[0][1] == dataclasses.replace(DEFAULT_SAMPLING, max_tokens=TOKENS)
 
     run(scenario)
 
@@ -535,13 +537,15 @@ def test_messages_are_built_from_the_current_to_dos_and_carry_the_history():
         todos = rig.todos
         await rig.controller.ask("What is open?")
         sent = [messages for messages, _ in rig.webllm.sent]
-        assert sent[0] == build_messages(list(todos), [], "What is open?", context_tokens=4096, answer_tokens=TOKENS)
+        assert sent[0] == build_structured_messages(list(todos), [], "What is open?", context_tokens=4096,
+                                                    answer_tokens=TOKENS)
         todos.append(Todo("3", "Call mum"))
         todos[0] = Todo("1", "Buy milk", True, 0)
         await rig.controller.ask("And now?")
         history = [{"role": "user", "content": "What is open?"}, {"role": "assistant", "content": "Hello, world."}]
         second = rig.webllm.sent[1][0]
-        assert second == build_messages(list(todos), history, "And now?", context_tokens=4096, answer_tokens=TOKENS)
+        assert second == build_structured_messages(list(todos), history, "And now?", context_tokens=4096,
+                                                   answer_tokens=TOKENS)
         assert second[0]["content"] != sent[0][0]["content"]
         assert second[1:] == history + [{"role": "user", "content": "And now?"}]
 
@@ -672,7 +676,7 @@ def test_too_long_question_shows_an_error_and_is_refused():
         rig = await ready()
         question = "why " * 5000
         with pytest.raises(PromptTooLong) as raised:
-            build_messages(rig.todos, [], question.strip(), context_tokens=4096, answer_tokens=TOKENS)
+            build_structured_messages(rig.todos, [], question.strip(), context_tokens=4096, answer_tokens=TOKENS)
         assert await rig.controller.ask(question) is False
         assert rig.view.errors[-1] == (str(raised.value), "", False)
         assert rig.controller.state == "ready" and "generate" not in rig.calls() and rig.view.answers == []
@@ -688,8 +692,8 @@ def test_new_chat_clears_history_and_resets_the_loaded_engine():
         assert rig.controller.history == [] and rig.view.cleared == 1
         assert rig.log[-1] == ("webllm", "reset") and rig.view.errors[-1] == (None, "", False)
         await rig.controller.ask("second")
-        assert rig.webllm.sent[1][0] == build_messages(rig.todos, [], "second", context_tokens=4096,
-                                                       answer_tokens=TOKENS)
+        assert rig.webllm.sent[1][0] == build_structured_messages(rig.todos, [], "second", context_tokens=4096,
+                                                                  answer_tokens=TOKENS)
 
     run(scenario)
 

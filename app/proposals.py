@@ -1,0 +1,108 @@
+"""The assistant changing the list: one structured request read as it streams, then a proposal that
+the person applies, discards or undoes.
+
+Pure Python (no `js` imports). `StructuredReply` is one request's reading: the JSON schema for the
+list the prompt was built from, the reply text pulled out of the partial JSON chunk by chunk
+(app/reply_stream.py, constant work per chunk), and the Proposal read from the whole text at the
+end (app/actions.py). `ProposalFlow` is one proposal's life under its answer: proposed, then
+applied (one step through the to-do controller, on the newest stored list) or discarded, and an
+applied step can be undone once. Every transition happens at most once, so a double click or a
+stale button can never apply a change twice.
+"""
+
+from app.actions import MAX_ACTIONS, NOT_JSON, IdMap, read_reply, reply_schema
+from app.reply_stream import ReplyStream
+
+ACTION_TOKENS = 20 * MAX_ACTIONS
+"""Tokens added to the answer budget of a structured request: about 20 per proposed change
+(`{"op": "rename", "id": "t12", "title": "…"}`), so a full list of changes still fits."""
+
+PROPOSAL_INTRO = "I propose these changes:"
+"""The answer's text when the model proposed changes but wrote no reply."""
+
+APPLIED = "Applied."
+DISCARDED = "Discarded: nothing was changed."
+NOTHING_APPLIED = "Nothing was changed."
+UNDONE = "Undone."
+
+
+class StructuredReply:
+    """One structured request: `schema` to send, `feed(chunk)` while it streams, `read()` at the end."""
+
+    def __init__(self, todos):
+        self.id_map = IdMap(todos)
+        self.schema = reply_schema(self.id_map.short_ids)
+        self._stream = ReplyStream()
+        self._raw = []
+
+    def feed(self, chunk):
+        """Take the engine's next chunk; return the reply text it adds (often "")."""
+        self._raw.append(chunk)
+        return self._stream.feed(chunk)
+
+    @property
+    def text(self):
+        """The reply text streamed so far."""
+        return self._stream.text
+
+    def read(self):
+        """The whole answer read into an app.actions.Proposal (never raises)."""
+        return read_reply("".join(self._raw), self.id_map)
+
+
+def proposal_note(proposal):
+    """The short note under an answer: why proposed changes were left out, or "".
+
+    An answer that is not JSON at all (an engine that ignored the format) is just an answer, so
+    that is not worth a note; every other problem is said.
+    """
+    return " ".join(problem for problem in proposal.problems if problem != NOT_JSON)
+
+
+def _status(head, notes):
+    return " ".join((head, *notes))
+
+
+class ProposalFlow:
+    """One proposal: Apply or Discard once; after Apply, Undo once.
+
+    batch: app.list_commands.Batch; apply_batch(batch) -> Step applies a batch as one change to
+    the newest stored list (app.controller.TodoController.apply_batch); view: the proposal's view,
+    with show_proposed(changes), show_applied(status, can_undo), show_discarded(status),
+    show_undone(status) and bind(flow).
+    """
+
+    def __init__(self, batch, apply_batch, view):
+        self.batch = batch
+        self.apply_batch = apply_batch
+        self.view = view
+        self.state = "proposed"
+        self.step = None
+        view.show_proposed(batch.describe())
+        view.bind(self)
+
+    def apply(self):
+        """Apply every proposed change as one step; False when it was no longer proposed."""
+        if self.state != "proposed":
+            return False
+        self.state = "applied"
+        self.step = self.apply_batch(self.batch)
+        head = APPLIED if self.step.changed else NOTHING_APPLIED
+        self.view.show_applied(_status(head, self.step.notes), can_undo=self.step.changed)
+        return True
+
+    def discard(self):
+        if self.state != "proposed":
+            return False
+        self.state = "discarded"
+        self.view.show_discarded(DISCARDED)
+        return True
+
+    def undo(self):
+        """Reverse exactly what Apply did, on the newest stored list; what changed since is noted."""
+        if self.state != "applied" or not self.step.changed:
+            return False
+        self.state = "undone"
+        back = self.apply_batch(self.step.undo)
+        self.view.show_undone(_status(UNDONE, back.notes))
+        return True
