@@ -15,6 +15,7 @@ from pyodide.ffi import create_proxy
 from pyscript import js_import
 
 from app.dom import listen
+from app.proposal_view import ProposalView
 
 MARKDOWN = "./assets/markdown.js"
 
@@ -33,6 +34,10 @@ class AnswerView:
     def append(self, text):
         self.body.insertAdjacentText("beforeend", text)
         self.panel.follow_transcript()
+
+    def propose(self):
+        """The view of the changes this answer proposes, placed under it (app/proposal_view.py)."""
+        return self.panel.add_proposal(self.meta)
 
     def finish(self, text, note, speed):
         if text:
@@ -73,6 +78,7 @@ class ChatView:
         self._follow = True
         self._scroll_queued = False
         self._listeners = []
+        self._proposals = []
 
     def bind(self, controller):
         self.controller = controller
@@ -248,6 +254,15 @@ class ChatView:
         self.follow_transcript()
         return AnswerView(self, body, meta)
 
+    def add_proposal(self, anchor):
+        proposal = ProposalView(anchor, lambda: self.message.focus())
+        self._proposals.append(proposal)
+        self.follow_transcript()
+        return proposal
+
     def clear_transcript(self):
+        for proposal in self._proposals:
+            proposal.close()
+        self._proposals = []
         self.transcript.replaceChildren()
         self.message.focus()

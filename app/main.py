@@ -31,7 +31,7 @@ chat_view = ChatView()
 device_models_view = DeviceModelsView()
 model_storage = ModelStorage(shelf, device, device_models_view)
 assistant = AssistantController(engines, device, chat_view, BrowserSettings(), lambda: todos.todos, shelf,
-                                model_storage)
+                                model_storage, apply_batch=todos.apply_batch)
 chat_view.bind(assistant)
 device_models_view.bind(model_storage)
 
