@@ -63,9 +63,9 @@ function hostOf(lib, model) {
   }
 }
 
-/** Bytes fetched so far, from WebLLM's last report ("Fetching param cache[2/10]: 300MB fetched. …"). */
-function receivedOf(report) {
-  const fetched = report && /(\d+(?:\.\d+)?)\s*MB fetched/.exec(report.text ?? "");
+/** Bytes fetched, from a WebLLM report ("Fetching param cache[2/10]: 300MB fetched. …"), or 0. */
+function fetchedIn(report) {
+  const fetched = /(\d+(?:\.\d+)?)\s*MB fetched/.exec(report?.text ?? "");
   return fetched ? Math.round(Number(fetched[1]) * MiB) : 0;
 }
 
@@ -116,7 +116,7 @@ export async function load(model, onProgress) {
   const lib = imported.value;
   cancelLoad(); // one load at a time: a load still running ends as cancelled
   const current = (worker = new Worker(WORKER, { type: "module" }));
-  let lastReport = null;
+  let received = 0; // bytes fetched by this load, so far (a later "from cache" report says nothing of it)
   let ended = false;
   return new Promise((resolve) => {
     const end = (outcome) => {
@@ -135,13 +135,13 @@ export async function load(model, onProgress) {
     endLoad = endThis;
     const initProgressCallback = (report) => {
       if (ended) return;
-      lastReport = report;
+      received = Math.max(received, fetchedIn(report));
       onProgress({ text: String(report.text ?? ""), progress: Number(report.progress ?? 0) });
     };
     const config = { appConfig: appConfig(lib, [model]), initProgressCallback };
     settle(() => lib.CreateWebWorkerMLCEngine(current, model.model_id, config)).then((outcome) => {
       if (outcome.error) {
-        end({ error: { ...outcome.error, received: receivedOf(lastReport), host: hostOf(lib, model) } });
+        end({ error: { ...outcome.error, received, host: hostOf(lib, model) } });
       } else if (!ended && worker === current) {
         engine = outcome.value;
         end({ value: null });

@@ -5,6 +5,10 @@ vendor/web-llm/index.js (test-only: the route lives in the test's browser contex
 shipped) and `globalThis.__webllmScenario` set before any script of the page runs. The double runs
 on the page, so `set_scenario(page, ...)` changes it between questions, and `calls(page)` reads
 `globalThis.__webllmCalls`.
+
+Chromium's WebGPU adapter here is SwiftShader, a software one, so the automatic choice would be
+the CPU engine: the fixture remembers a WebLLM model as the person's choice (the
+`tasks-and-talk.model` setting) unless a test asks for the automatic choice (`model=None`).
 """
 
 import json
@@ -28,6 +32,11 @@ Q4F32_MODELS = [
     "Llama-3.2-3B-Instruct-q4f32_1-MLC",
 ]
 
+MODEL_SETTING = "tasks-and-talk.model"
+# The picker's <optgroup> labels (app/model_catalogue.py); WebLLM on SwiftShader is the software group.
+WEBLLM_GROUP = "On a software GPU (slow)"
+CPU_GROUP = "On the CPU (llama.cpp)"
+
 STATE_TIMEOUT_MS = 30000  # Python runs every step; the test machine may be busy
 
 # Run before the page's scripts. Uncaught errors and unhandled rejections are kept on the page so a
@@ -43,17 +52,20 @@ addEventListener("unhandledrejection", (e) => globalThis.__pageErrors.push(Strin
 
 @pytest.fixture
 def assistant_page(context, open_app):
-    """assistant_page(scenario=None, init_script=None) -> the app, ready, with the WebLLM double.
+    """assistant_page(scenario=None, init_script=None, model=DEFAULT_MODEL) -> the app, with the double.
 
-    `init_script` (JS text) runs before the page's own scripts, after the scenario is set.
+    `init_script` (JS text) runs before the page's own scripts, after the scenario is set. `model`
+    is stored as the remembered choice where none is stored yet (None: the app chooses).
     """
     routed = []
 
-    def opener(scenario=None, init_script=None, path="/"):
+    def opener(scenario=None, init_script=None, path="/", model=DEFAULT_MODEL):
         if not routed:
             context.route(WEB_LLM_ROUTE, serve_double)
             routed.append(True)
         context.add_init_script(f"globalThis.__webllmScenario = {json.dumps(scenario or {})};")
+        if model:
+            context.add_init_script(remember_model_script(model))
         context.add_init_script(PAGE_INSTRUMENTS)
         if init_script:
             context.add_init_script(init_script)
@@ -64,6 +76,12 @@ def assistant_page(context, open_app):
     context.set_default_navigation_timeout(60000)
     yield opener
     expect.set_options(timeout=previous)
+
+
+def remember_model_script(model_id):
+    """JS that stores `model_id` as the chosen model, unless a choice is stored already."""
+    key, value = json.dumps(MODEL_SETTING), json.dumps(model_id)
+    return f"if (localStorage.getItem({key}) === null) localStorage.setItem({key}, {value});"
 
 
 def serve_double(route):
@@ -106,6 +124,21 @@ def panel(page):
 
 def picker(page):
     return page.get_by_role("combobox", name="Model")
+
+
+def option_values(page, group=None):
+    """The picker's option values, all or those under the <optgroup> labelled `group`."""
+    options = picker(page).locator(f"optgroup[label='{group}'] option" if group else "option")
+    return options.evaluate_all("os => os.map((o) => o.value)")
+
+
+def option_texts(page, group=None):
+    options = picker(page).locator(f"optgroup[label='{group}'] option" if group else "option")
+    return options.evaluate_all("os => os.map((o) => o.textContent)")
+
+
+def group_labels(page):
+    return picker(page).locator("optgroup").evaluate_all("gs => gs.map((g) => g.label)")
 
 
 def message_box(page):

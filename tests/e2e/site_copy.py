@@ -26,6 +26,7 @@ import pytest
 from build import precache
 from build.serve import SiteServer
 from tests.conftest import ROOT, PageWatch
+from tests.e2e.assistant_helpers import DEFAULT_MODEL, remember_model_script
 
 DOUBLE = ROOT / "tests" / "doubles" / "web-llm.js"
 TOP_LEVEL = ["index.html", "pyscript.toml", "manifest.webmanifest", "models.json", "sw.js"]
@@ -134,6 +135,9 @@ class ServiceWorkerApp:
         self.watch = PageWatch(site.origin)
         # The context also reports the service worker's own fetches (install), not only pages'.
         self.context.on("request", lambda request: self.watch.requests.append(request.url))
+        # The double stands in for WebLLM: a WebLLM model is the remembered choice (on SwiftShader
+        # the automatic one would run on the CPU engine).
+        self.context.add_init_script(script=remember_model_script(DEFAULT_MODEL))
         self.pages = []
 
     def open(self, path="/", wait_ready=True):

@@ -12,18 +12,23 @@ from playwright.sync_api import expect
 
 from tests.e2e.assistant_helpers import (
     BIG_MODEL,
+    CPU_GROUP,
     DEFAULT_MODEL,
     Q4F32_MODELS,
+    WEBLLM_GROUP,
     alert,
     answers,
     ask,
     assistant_page,  # noqa: F401 (fixture)
     calls,
     created_messages,
+    group_labels,
     load_button,
     load_status,
     message_box,
     open_assistant,
+    option_texts,
+    option_values,
     page_errors,
     panel,
     picker,
@@ -47,14 +52,6 @@ FETCH_REPORT = (
 
 def loaded_ids(page):
     return [c["args"][0] for c in calls(page, "CreateWebWorkerMLCEngine")]
-
-
-def option_values(page):
-    return picker(page).locator("option").evaluate_all("os => os.map((o) => o.value)")
-
-
-def option_texts(page):
-    return picker(page).locator("option").evaluate_all("os => os.map((o) => o.textContent)")
 
 
 def assert_todo_list_still_works(page, title="water the plants"):
@@ -85,12 +82,25 @@ def test_the_picker_offers_the_q4f32_models_with_sizes_on_a_gpu_without_shader_f
 
     open_assistant(page)
 
-    assert option_values(page) == Q4F32_MODELS
-    assert BIG_MODEL in option_values(page)
+    assert option_values(page, WEBLLM_GROUP) == Q4F32_MODELS
     expect(picker(page)).to_have_value(DEFAULT_MODEL)
-    for text in option_texts(page):
-        assert re.search(r" — \d+(\.\d)? (MB|GB)$", text), f"no size in option {text!r}"
-    assert "Llama 3.2 3B (best answers, needs a strong GPU) — 3.0 GB" in option_texts(page)
+    for text in option_texts(page, WEBLLM_GROUP):
+        assert re.search(r" — \d+(\.\d)? (MB|GB) GPU memory$", text), f"no size in option {text!r}"
+    assert "Llama 3.2 3B (best answers, needs a strong GPU) — 3.0 GB GPU memory" in option_texts(page, WEBLLM_GROUP)
+
+
+def test_on_a_software_gpu_the_cpu_models_come_first_and_are_the_automatic_choice(assistant_page):
+    page = assistant_page(model=None)
+
+    open_assistant(page)
+
+    assert group_labels(page) == [CPU_GROUP, WEBLLM_GROUP]
+    assert option_values(page, CPU_GROUP) != []
+    for text in option_texts(page, CPU_GROUP):
+        assert re.search(r" — \d+(\.\d)? (MB|GB) download$", text), f"no download size in option {text!r}"
+    assert picker(page).input_value() in option_values(page, CPU_GROUP)
+    expect(panel(page)).to_contain_text("slow software one, so models run on the CPU")
+    expect(load_button(page)).to_have_text("Download and start")
 
 
 def test_the_chosen_model_is_remembered_across_reloads_whether_loaded_or_not(assistant_page):
@@ -157,8 +167,9 @@ def test_download_progress_shows_the_percentage_megabytes_of_total_and_time_left
     load_button(page).click()
 
     expect(progressbar(page)).to_have_attribute("aria-valuenow", "30")
-    expect(load_status(page)).to_have_text("Downloading: 300 MB of about 1,000 MB (30%), about 47 s left")
-    assert ["10", "Downloading: 100 MB of about 1,000 MB (10%), about 45 s left"] in page.evaluate(
+    # WebLLM's "MB" are MiB (2**20 bytes); the app shows MB of 10**6 bytes.
+    expect(load_status(page)).to_have_text("Downloading: 315 MB of about 1,049 MB (30%), about 47 s left")
+    assert ["10", "Downloading: 105 MB of about 1,049 MB (10%), about 45 s left"] in page.evaluate(
         "globalThis.__progressSeen"
     ), "the bar and the text should follow each report"
     expect(panel(page).get_by_role("button", name="Cancel")).to_be_visible()
@@ -181,13 +192,13 @@ def test_loading_a_model_already_on_the_device_says_so(assistant_page):
     )
     open_assistant(page)
     expect(picker(page).locator(f"option[value='{DEFAULT_MODEL}']")).to_have_text(
-        "Llama 3.2 1B (balanced) — 1.1 GB, on this device"
+        "Llama 3.2 1B (balanced) — 1.1 GB GPU memory, on this device"
     )
     expect(load_button(page)).to_have_text("Start model")
     load_button(page).click()
 
     expect(progressbar(page)).to_have_attribute("aria-valuenow", "30")
-    expect(load_status(page)).to_have_text("Loading from this device: 450 MB (30%)")
+    expect(load_status(page)).to_have_text("Loading from this device: 472 MB (30%)")
 
     release_load(page)
     expect(message_box(page)).to_be_enabled()
@@ -383,19 +394,38 @@ NO_WEBGPU = {
 
 
 @pytest.mark.parametrize("init_script", NO_WEBGPU.values(), ids=NO_WEBGPU.keys())
-def test_without_webgpu_the_panel_names_browsers_that_work_and_the_list_keeps_working(
+def test_without_webgpu_the_cpu_models_are_offered_webllm_is_not_downloaded_and_the_list_keeps_working(
     assistant_page, watch, init_script
 ):
     page = assistant_page(init_script=init_script)
-    page.get_by_role("button", name="Ask the assistant about your list").click()
+    open_assistant(page)
 
-    expect(alert(page)).to_contain_text("needs WebGPU")
-    expect(alert(page)).to_contain_text("Chrome or Edge")
-    expect(picker(page)).to_be_disabled()
-    expect(load_button(page)).to_be_hidden()
+    assert group_labels(page) == [CPU_GROUP]
+    assert picker(page).input_value() in option_values(page, CPU_GROUP)  # the remembered GPU model is not offered
+    expect(panel(page)).to_contain_text("This browser offers no WebGPU, so models run on the CPU")
+    expect(load_button(page)).to_have_text("Download and start")
     expect(message_box(page)).to_be_disabled()
     assert web_llm_requests(watch) == [], "no 6.6 MB library for a browser that cannot run it"
     assert_todo_list_still_works(page)
+
+
+# In a fresh browser the first requestAdapter() can return null and the next one the GPU.
+NULL_FIRST_ADAPTER = """
+const requestAdapter = GPU.prototype.requestAdapter;
+globalThis.__adapterRequests = 0;
+GPU.prototype.requestAdapter = function (...args) {
+  return ++globalThis.__adapterRequests === 1 ? Promise.resolve(null) : requestAdapter.apply(this, args);
+};
+"""
+
+
+def test_a_gpu_adapter_that_appears_only_on_a_second_request_is_found(assistant_page):
+    page = assistant_page(init_script=NULL_FIRST_ADAPTER)
+    open_assistant(page)
+
+    assert option_values(page, WEBLLM_GROUP) == Q4F32_MODELS
+    assert page.evaluate("globalThis.__adapterRequests") >= 2
+    expect(picker(page)).to_have_value(DEFAULT_MODEL)
 
 
 # WebLLM's worker engine rejects with STRINGS ("DeviceLostError: ..."); these tests go through that
@@ -410,7 +440,7 @@ def test_a_gpu_out_of_memory_while_loading_suggests_a_smaller_model_and_offers_a
     wait_load_outcome(page)
     assert page_errors(page) == []
 
-    expect(alert(page)).to_contain_text("too big for this device's GPU memory")
+    expect(alert(page)).to_contain_text("too big for this device's memory")
     expect(alert(page)).to_contain_text("smaller model")
     expect(page.get_by_role("button", name="Reload page")).to_be_visible()
     expect(progressbar(page)).to_be_hidden()
@@ -436,6 +466,19 @@ def test_a_cut_off_download_says_so_and_try_again_starts_the_model(assistant_pag
     expect(message_box(page)).to_be_enabled()
     expect(alert(page)).to_be_hidden()
     assert loaded_ids(page) == [DEFAULT_MODEL, DEFAULT_MODEL]
+
+
+def test_a_model_host_that_sends_nothing_is_named_and_try_again_is_offered(assistant_page):
+    page = assistant_page({"failAfterShards": 0})  # the network dies before the first weight shard
+    open_assistant(page)
+    load_button(page).click()
+    wait_load_outcome(page)
+    assert page_errors(page) == []
+
+    expect(alert(page)).to_contain_text("Cannot reach the model host (huggingface.co).")
+    expect(alert(page).get_by_role("button", name="Try again")).to_be_visible()
+    expect(message_box(page)).to_be_disabled()
+    assert_todo_list_still_works(page)
 
 
 def test_an_error_in_the_middle_of_an_answer_ends_it_with_a_message_and_the_chat_goes_on(assistant_page):
