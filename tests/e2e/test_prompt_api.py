@@ -11,8 +11,24 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.e2e.assistant_helpers import (
+    DEFAULT_MODEL,
+    STATE_TIMEOUT_MS,
+    alert,
+    ask,
+    load_button,
+    load_status,
+    message_box,
+    open_assistant,
+    picker,
+    progressbar,
+    start_model,
+    wait_answered,
+)
 from tests.e2e.engine_page import DRAIN, open_engine_page
+from tests.e2e.helpers import add
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOUBLE = ROOT / "tests/doubles/prompt-api.js"
@@ -256,3 +272,130 @@ def test_nothing_is_stored_by_this_site_and_nothing_can_be_deleted(prompt_api):
     page = prompt_api({"availability": "available"})
     assert call(page, "bytesOnDevice", [MODEL]) == {"value": {}}
     assert call(page, "deleteModel", MODEL)["error"]["name"] == "NotSupportedError"
+
+
+# ---- in the app: the picker, loading, answering, errors ----
+
+BUILT_IN_GROUP = "Built into this browser"
+BUILT_IN_ID = "chrome-built-in"
+MODEL_SETTING = "tasks-and-talk.model"
+
+
+@pytest.fixture
+def app_with_built_in_model(context, open_app):
+    """app_with_built_in_model(scenario=None, remembered=None) -> the app, ready.
+
+    With a `scenario`, the double replaces the browser's `LanguageModel` (None: the real one).
+    `remembered` is stored as the person's earlier choice of model.
+    """
+    def opener(scenario=None, remembered=None):
+        if scenario is not None:
+            context.add_init_script(f"globalThis.__promptApiScenario = {json.dumps(scenario)};")
+            context.add_init_script(path=str(DOUBLE))
+        if remembered:
+            context.add_init_script(f"localStorage.setItem({json.dumps(MODEL_SETTING)}, {json.dumps(remembered)});")
+        return open_app()
+
+    previous = getattr(expect, "_timeout", None)
+    expect.set_options(timeout=STATE_TIMEOUT_MS)
+    yield opener
+    expect.set_options(timeout=previous)
+
+
+def structured(text):
+    """A structured reply (issue 8's schema) whose text is `text` and that proposes no changes."""
+    return json.dumps({"reply": text, "actions": []})
+
+
+def group_labels(page):
+    return picker(page).locator("optgroup").evaluate_all("groups => groups.map((g) => g.label)")
+
+
+def set_prompt_scenario(page, **fields):
+    page.evaluate("(fields) => Object.assign(globalThis.__promptApiScenario, fields)", fields)
+
+
+def test_in_the_app_the_real_prompt_api_here_is_not_offered(app_with_built_in_model):
+    page = app_with_built_in_model()
+    open_assistant(page)
+    assert BUILT_IN_GROUP not in group_labels(page)
+    assert BUILT_IN_ID not in picker(page).locator("option").evaluate_all("os => os.map((o) => o.value)")
+
+
+def test_an_available_built_in_model_is_offered_first_and_chosen_without_a_gpu(app_with_built_in_model):
+    page = app_with_built_in_model({"availability": "available", "reply": structured("One open to-do.")})
+    open_assistant(page)
+    assert group_labels(page)[0] == BUILT_IN_GROUP
+    expect(picker(page)).to_have_value(BUILT_IN_ID)
+    expect(load_button(page)).to_have_text("Start model")
+
+    start_model(page)
+    turn = ask(page, "How many open to-dos do I have?")
+    wait_answered(turn)
+    expect(turn.locator(".answer")).to_have_text("One open to-do.")
+
+
+def test_the_persons_own_choice_stays_chosen_though_the_built_in_model_comes_first(app_with_built_in_model):
+    page = app_with_built_in_model({"availability": "available"}, remembered=DEFAULT_MODEL)
+    open_assistant(page)
+    assert group_labels(page)[0] == BUILT_IN_GROUP
+    expect(picker(page)).to_have_value(DEFAULT_MODEL)
+
+
+def test_its_download_shows_progress_then_an_answer_streams_and_stop_ends_it(app_with_built_in_model):
+    text = "You have one open to-do: buy milk. It has been on the list since Monday."
+    reply = structured(text)
+    held = 8  # chunks of 4 characters before the stream holds: the reply's first 21 characters
+    page = app_with_built_in_model({"availability": "downloadable", "download": [0, 0.4, 1],
+                                    "holdDownload": True, "reply": [reply, structured("Still here.")],
+                                    "chunkSize": 4, "holdAfterChunks": held})
+    add(page, "buy milk")
+    open_assistant(page)
+
+    load_button(page).click()  # a real click: Chrome downloads the built-in model only after a gesture
+    expect(progressbar(page)).to_be_visible()
+    expect(load_status(page)).to_contain_text("Downloading")
+    page.evaluate("globalThis.__promptApiRelease()")
+    expect(message_box(page)).to_be_enabled()
+
+    turn = ask(page, "What is on my list?")
+    streamed = text[:held * 4 - len('{"reply": "')]
+    expect(turn.locator(".answer.streaming")).to_have_text(streamed)
+    page.get_by_role("button", name="Stop").click()
+    wait_answered(turn)
+    expect(turn.locator(".answer-meta")).to_contain_text("Stopped.")
+    expect(turn.locator(".answer")).to_have_text(streamed)
+
+    set_prompt_scenario(page, holdAfterChunks=None)
+    second = ask(page, "And now?")
+    wait_answered(second)
+    expect(second.locator(".answer")).to_have_text("Still here.")
+    conversation = calls(page, "create")[-1]
+    assert conversation["initialPrompts"][0]["role"] == "system"
+    assert "buy milk" in conversation["initialPrompts"][0]["content"]
+    assert calls(page, "promptStreaming")[-1]["responseConstraint"]["required"] == ["reply", "actions"]
+
+
+def test_a_built_in_model_that_cannot_start_is_reported_as_a_message(app_with_built_in_model):
+    page = app_with_built_in_model({"availability": "available",
+                                    "createError": {"name": "NotSupportedError", "message": "No English here."}})
+    open_assistant(page)
+    load_button(page).click()
+    expect(alert(page)).to_contain_text("No English here.")
+    expect(message_box(page)).to_be_disabled()
+
+
+def test_an_error_in_the_middle_of_an_answer_is_shown_under_it_and_the_chat_goes_on(app_with_built_in_model):
+    page = app_with_built_in_model({"availability": "available", "chunks": ['{"reply": "Half ', "an ", 'answer"}'],
+                                    "promptError": {"name": "OperationError", "message": "The model crashed.",
+                                                    "afterChunks": 2}})
+    open_assistant(page)
+    start_model(page)
+    turn = ask(page, "What is on my list?")
+    expect(turn.locator(".answer-meta")).to_contain_text("The model crashed.")
+    expect(turn.locator(".answer")).to_contain_text("Half an")
+
+    set_prompt_scenario(page, promptError=None, chunks=None, reply=structured("Fine again."))
+    second = ask(page, "Again?")
+    wait_answered(second)
+    expect(second.locator(".answer")).to_have_text("Fine again.")
