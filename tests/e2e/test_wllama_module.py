@@ -5,6 +5,7 @@ module through the assistant. SmolLM2-135M answers poorly, so these tests assert
 does (phases, streaming, figures, stop, storage), never what the model says.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,20 @@ QUESTION = [{"role": "system", "content": "You are a helpful assistant. Answer i
             {"role": "user", "content": "What is the capital of France?"}]
 SAMPLING = {"temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1, "frequency_penalty": 0.2,
             "max_tokens": 24}
+
+# Bounded so that even a 135M model closes the JSON well before max_tokens.
+REPLY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "reply": {"type": "string", "maxLength": 60},
+        "actions": {"type": "array", "maxItems": 2, "items": {
+            "type": "object", "properties": {"op": {"type": "string", "enum": ["add"]},
+                                             "title": {"type": "string", "minLength": 1, "maxLength": 30}},
+            "required": ["op", "title"], "additionalProperties": False}},
+    },
+    "required": ["reply", "actions"],
+    "additionalProperties": False,
+}
 
 LOAD = """async ([url, model]) => {
   const engine = await import(url);
@@ -78,6 +93,12 @@ def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model):
     assert 0 < stopped["result"]["stats"]["completion_tokens"] < 400
     again = page.evaluate(DRAIN, [MODULE, QUESTION, SAMPLING])
     assert again["result"]["error"] is None and again["text"].strip()
+
+    # A JSON schema constrains the answer (llama.cpp's grammar): it is JSON of that shape.
+    structured = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 120, "json_schema": REPLY_SCHEMA}])
+    assert structured["result"]["finish"] == "stop"
+    reply = json.loads(structured["text"])
+    assert set(reply) == {"reply", "actions"} and isinstance(reply["reply"], str) and len(reply["actions"]) <= 2
 
     assert call(page, "cachedIds", [model]) == {"value": [model["model_id"]]}
     assert call(page, "bytesOnDevice", [model]) == {"value": {model["model_id"]: 98_362_432}}
