@@ -159,9 +159,10 @@ class JsEngine:
 def browser_engines():
     """The three engines this app offers, each over its module under assets/engines/."""
     return [
-        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities()),
-        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js", Capabilities()),
+        # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).
+        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities(json_schema=True)),
+        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js", Capabilities(json_schema=True)),
         # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
         JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
-                 Capabilities(needs_download=False, lists_device_models=False)),
+                 Capabilities(needs_download=False, json_schema=True, lists_device_models=False)),
     ]

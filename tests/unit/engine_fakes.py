@@ -22,7 +22,7 @@ from app.engine import (
 SPEED = Stats(decode_tokens_per_s=12.34, prefill_tokens_per_s=200.0)
 LABELS = {WEBLLM: "WebLLM", WLLAMA: "wllama", PROMPT_API: "Prompt API"}
 CAPABILITIES = {
-    WEBLLM: Capabilities(),
+    WEBLLM: Capabilities(json_schema=True),
     WLLAMA: Capabilities(json_schema=True),
     PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False),
 }
