@@ -1,5 +1,6 @@
 // The model runs here, off the page's main thread: WebLLM's handler answers the page-side engine
-// that app/llm.py creates with CreateWebWorkerMLCEngine. Loaded as a module worker, same origin.
+// that assets/engines/webllm.js creates with CreateWebWorkerMLCEngine. Loaded as a module worker,
+// same origin.
 import { WebWorkerMLCEngineHandler } from "../vendor/web-llm/index.js";
 
 const handler = new WebWorkerMLCEngineHandler();

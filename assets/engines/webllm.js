@@ -123,20 +123,19 @@ export async function load(model, onProgress) {
       if (ended) return;
       ended = true; // onProgress is never called after this: its Python proxy is about to go
       current.removeEventListener("error", onWorkerError);
-      if (endLoad === endThis) endLoad = null;
+      if (endLoad === end) endLoad = null;
       resolve(outcome);
     };
-    const endThis = (outcome) => end(outcome);
     const onWorkerError = (event) => {
       end({ error: { name: "WorkerError", message: `The model worker crashed: ${event.message ?? ""}` } });
       if (worker === current) unload();
     };
     current.addEventListener("error", onWorkerError);
-    endLoad = endThis;
+    endLoad = end;
     const initProgressCallback = (report) => {
       if (ended) return;
       received = Math.max(received, fetchedIn(report));
-      onProgress({ text: String(report.text ?? ""), progress: Number(report.progress ?? 0) });
+      onProgress({ text: String(report.text ?? ""), progress: report.progress, timeElapsed: report.timeElapsed });
     };
     const config = { appConfig: appConfig(lib, [model]), initProgressCallback };
     settle(() => lib.CreateWebWorkerMLCEngine(current, model.model_id, config)).then((outcome) => {
