@@ -64,10 +64,7 @@ class ProposalView:
             self._listeners.append(listen(button, "click", lambda event, action=action: action()))
 
     def show_proposed(self, changes):
-        items = []
-        for change in changes:
-            items.append(_element("li", "proposal-change", change))
-        self.changes.replaceChildren(*items)
+        self.changes.replaceChildren(*(_element("li", "proposal-change", change) for change in changes))
 
     def show_applied(self, status, can_undo):
         self.section.classList.add("applied")
