@@ -1,0 +1,158 @@
+"""The shared stream reader (assets/engines/stream.js) and the WebLLM module (assets/engines/webllm.js)
+on a bare page, without the app.
+
+stream.js is driven with pieces made in the page; webllm.js with the WebLLM test double routed in
+place of vendor/web-llm/index.js (it mirrors the real module's shapes, string rejections included)
+and Chromium's real SwiftShader WebGPU adapter.
+"""
+
+import json
+
+import pytest
+
+from tests.e2e.assistant_helpers import DEFAULT_MODEL, DOUBLE, WEB_LLM_ROUTE, calls
+from tests.e2e.engine_page import DRAIN, open_engine_page
+
+STREAM = "/assets/engines/stream.js"
+WEBLLM = "/assets/engines/webllm.js"
+MODEL = {"model_id": DEFAULT_MODEL, "engine": "webllm"}
+SAMPLING = {"temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1, "frequency_penalty": 0.2,
+            "max_tokens": 64}
+
+
+@pytest.fixture
+def engine_page(context, site, watch):
+    def opener(scenario=None):
+        context.route(WEB_LLM_ROUTE, lambda route: route.fulfill(path=str(DOUBLE), content_type="text/javascript"))
+        script = f"globalThis.__webllmScenario = {json.dumps(scenario or {})};"
+        return open_engine_page(context, site, watch, init_scripts=[{"script": script}])
+
+    yield opener
+    watch.check()
+
+
+# ---- stream.js ----
+
+
+def test_settle_turns_rejections_into_name_and_message_and_never_rejects(engine_page):
+    page = engine_page()
+    outcomes = page.evaluate(
+        """async (url) => {
+            const { settle } = await import(url);
+            return [
+                await settle(async () => 42),
+                await settle(() => Promise.reject("TypeError: Failed to fetch")),
+                await settle(() => { throw new RangeError("too far"); }),
+                await settle(() => Promise.reject("Engine.unload() is called.")),
+            ];
+        }""",
+        STREAM,
+    )
+    assert outcomes == [
+        {"value": 42},
+        {"error": {"name": "TypeError", "message": "Failed to fetch"}},
+        {"error": {"name": "RangeError", "message": "too far"}},
+        {"error": {"name": "Error", "message": "Engine.unload() is called."}},
+    ]
+
+
+BATCH_FAST_STREAM = """async ([url, n]) => {
+  const { batch } = await import(url);
+  let timerFiredAt = null, produced = 0;
+  setTimeout(() => { timerFiredAt = produced; }, 0);
+  async function* pieces() {  // as fast as the reader takes them: microtasks only, for a while
+    const end = performance.now() + 300;
+    while (performance.now() < end) { produced++; yield { text: "x" }; }
+    yield { finish: "stop", stats: { decode_tokens_per_s: 12 } };
+    yield { stats: { completion_tokens: produced } };
+  }
+  const feed = batch(pieces(), 16, 8);
+  const batches = [];
+  for await (const text of feed.batches) batches.push(text.length);
+  return { produced, timerFiredAt, batches, result: feed.result };
+}"""
+
+
+def test_batch_hands_out_the_whole_text_in_frame_batches_and_yields_to_the_page_meanwhile(engine_page):
+    page = engine_page()
+    out = page.evaluate(BATCH_FAST_STREAM, [STREAM, 0])
+
+    assert sum(out["batches"]) == out["produced"] > 1000
+    assert len(out["batches"]) < out["produced"] / 100, "one batch per frame, not one per piece"
+    assert out["timerFiredAt"] is not None and out["timerFiredAt"] < out["produced"], \
+        "a timer set before the stream ran while it was still streaming"
+    assert out["result"] == {"finish": "stop", "error": None,
+                             "stats": {"decode_tokens_per_s": 12, "completion_tokens": out["produced"]}}
+
+
+def test_batch_ends_on_a_failing_stream_with_the_text_so_far_and_the_error_in_the_result(engine_page):
+    page = engine_page()
+    out = page.evaluate(
+        """async (url) => {
+            const { batch } = await import(url);
+            async function* pieces() { yield { text: "Hello" }; yield { text: ", wor" }; throw "DeviceLostError: lost"; }
+            const feed = batch(pieces(), 16, 8);
+            const texts = [];
+            for await (const text of feed.batches) texts.push(text);
+            return { text: texts.join(""), result: feed.result };
+        }""",
+        STREAM,
+    )
+    assert out == {"text": "Hello, wor",
+                   "result": {"finish": None, "stats": None, "error": {"name": "DeviceLostError", "message": "lost"}}}
+
+
+# ---- webllm.js ----
+
+
+def test_webllm_availability_names_swiftshader_a_software_adapter_with_its_limits(engine_page):
+    page = engine_page()
+    value = page.evaluate("async (url) => (await (await import(url)).availability()).value", WEBLLM)
+    assert value["available"] is True
+    assert value["preferred"] is False
+    assert value["reason"] == "software adapter (SwiftShader)"
+    assert value["f16"] is False
+    assert value["maxStorageBufferBindingSize"] >= 128 * 2**20 and value["maxBufferSize"] >= 256 * 2**20
+
+
+def test_webllm_generate_sends_the_sampling_options_and_reports_finish_and_figures(engine_page):
+    page = engine_page({"reply": "Two open to-dos.", "chunkSize": 3})
+    assert page.evaluate("async ([url, m]) => (await import(url)).load(m, () => {})", [WEBLLM, MODEL]) == {
+        "value": None}
+    out = page.evaluate(DRAIN, [WEBLLM, [{"role": "user", "content": "How many?"}], SAMPLING])
+
+    assert out["text"] == "Two open to-dos."
+    assert out["result"]["finish"] == "stop" and out["result"]["error"] is None
+    assert out["result"]["stats"]["decode_tokens_per_s"] == 40
+    assert out["result"]["stats"]["completion_tokens"] == 6
+    [request] = [c["args"][0] for c in calls(page, "chat.completions.create")]
+    assert {k: request[k] for k in SAMPLING} == SAMPLING
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+
+
+def test_webllm_a_download_cut_after_some_shards_reports_the_bytes_received_and_the_host(engine_page):
+    page = engine_page({"failAfterShards": 2})
+    outcome = page.evaluate("async ([url, m]) => (await import(url)).load(m, () => {})", [WEBLLM, MODEL])
+
+    assert outcome["error"]["name"] == "TypeError"
+    assert outcome["error"]["message"] == "Failed to fetch"
+    assert outcome["error"]["received"] == 2 * 50 * 2**20  # two 50 MiB shards, from WebLLM's reports
+    assert outcome["error"]["host"] == "huggingface.co"
+
+
+def test_webllm_cancel_load_settles_the_load_as_cancelled_and_a_later_load_works(engine_page):
+    page = engine_page({"holdLoad": True})
+    out = page.evaluate(
+        """async ([url, m]) => {
+            const engine = await import(url);
+            const loading = engine.load(m, () => {});
+            while (typeof globalThis.__webllmRelease !== "function") await new Promise((r) => setTimeout(r, 10));
+            engine.cancelLoad();
+            const cancelled = await loading;
+            globalThis.__webllmScenario.holdLoad = false;
+            return { cancelled, again: await engine.load(m, () => {}) };
+        }""",
+        [WEBLLM, MODEL],
+    )
+    assert out == {"cancelled": {"error": {"name": "Cancelled", "message": "The load was cancelled."}},
+                   "again": {"value": None}}
