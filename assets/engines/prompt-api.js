@@ -75,7 +75,8 @@ export function load(model, onProgress) {
       destroyConversation();
       base?.destroy();
       base = session;
-      return null;
+      // The real window (Gemini Nano's is larger than the catalogue's cautious figure).
+      return Number.isFinite(session.contextWindow) ? { context_window: session.contextWindow } : null;
     } catch (reason) {
       if (controller.signal.aborted) throw new DOMException("The load was cancelled.", "Cancelled");
       throw reason;

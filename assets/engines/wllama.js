@@ -153,7 +153,7 @@ export async function load(model, onProgress) {
     await Promise.race([work, stopped]);
     if (attempt.cancelled) throw attempt;
     wllama = instance;
-    return { value: null };
+    return { value: { context_window: instance.getLoadedContextInfo().n_ctx } };
   } catch (reason) {
     // A load still preparing when it was cancelled finishes in wllama's worker: free it then.
     if (instance) Promise.resolve(work).then(() => instance.exit(), () => instance.exit()).catch(() => {});

@@ -21,6 +21,8 @@ QUESTION = [{"role": "system", "content": "You are a helpful assistant. Answer i
 SAMPLING = {"temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1, "frequency_penalty": 0.2,
             "max_tokens": 24}
 
+LOADED = {"value": {"context_window": 2048}}  # load() says the context it really built
+
 # Bounded so that even a 135M model closes the JSON well before max_tokens.
 REPLY_SCHEMA = {
     "type": "object",
@@ -68,7 +70,7 @@ def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model):
     assert call(page, "cachedIds", [model]) == {"value": []}
 
     loaded = page.evaluate(LOAD, [MODULE, model])
-    assert loaded["outcome"] == {"value": None}
+    assert loaded["outcome"] == LOADED
     assert loaded["phases"] == ["download", "prepare"]
     assert loaded["last"]["loaded"] == loaded["last"]["total"] == 98_362_432
 
@@ -106,7 +108,7 @@ def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model):
 
     # A second load reads the model from this device; deleting it empties the device.
     reloaded = page.evaluate(LOAD, [MODULE, model])
-    assert reloaded["outcome"] == {"value": None}
+    assert reloaded["outcome"] == LOADED
     assert reloaded["phases"] == ["device", "prepare"]
     assert call(page, "deleteModel", model) == {"value": None}
     assert call(page, "cachedIds", [model]) == {"value": []}
@@ -130,7 +132,7 @@ def test_a_load_cancelled_while_preparing_settles_at_once_and_the_next_load_work
       return engine.load(model, (report) => { if (report.phase === 'prepare') engine.cancelLoad(); });
     }""", [MODULE, model])
     assert outcome["error"]["name"] == "Cancelled"
-    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == {"value": None}
+    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == LOADED
     answer = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 4}])
     assert answer["result"]["error"] is None and answer["text"].strip()
 
@@ -150,7 +152,7 @@ def test_without_jspi_the_vendored_compat_build_runs_and_nothing_comes_from_a_cd
     page = open_engine_page(context, site, watch, init_scripts=[{"script": "delete WebAssembly.Suspending;"}])
     page.set_default_timeout(TIMEOUT_MS)
     loaded = page.evaluate(LOAD, [MODULE, model])
-    assert loaded["outcome"] == {"value": None}
+    assert loaded["outcome"] == LOADED
     answer = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 4}])
     assert answer["result"]["error"] is None and answer["text"].strip()
     assert f"{site.origin}/vendor/wllama-compat/wllama.wasm" in watch.requests
@@ -168,7 +170,7 @@ STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-
 def test_under_a_strict_csp_the_engine_loads_and_answers_without_a_violation(context, site, watch, model, isolated):
     page = open_engine_page(context, site, watch, isolated=isolated, csp=STRICT_CSP)
     page.set_default_timeout(TIMEOUT_MS)
-    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == {"value": None}
+    assert page.evaluate(LOAD, [MODULE, model])["outcome"] == LOADED
     answer = page.evaluate(DRAIN, [MODULE, QUESTION, {**SAMPLING, "max_tokens": 4}])
     assert answer["result"]["error"] is None and answer["text"].strip()
     assert page.evaluate("window.__violations") == []
