@@ -31,12 +31,13 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 /**
  * Read `pieces` (an async iterable of {text?, finish?, stats?}) and hand out its text in batches.
  *
- * Returns {batches, result}. `batches` is an async iterable of strings, at most one per `frameMs`:
+ * Returns {batches, result, fail}. `batches` is an async iterable of strings, at most one per `frameMs`:
  * Python iterates it, and a Pyodide event-loop step per chunk would cost more than the chunk itself
  * (docs/benchmarks-streaming.md). The reader does constant work per piece (append to a string) and
  * yields to the page every `sliceMs`, so a fast stream never makes a long task. `result` is filled
  * as the pieces arrive and is final when `batches` ends: {finish, stats, error}; a failure of the
- * stream ends the batches and is reported in `result.error`, never thrown.
+ * stream ends the batches and is reported in `result.error`, never thrown. `fail(reason)` ends them
+ * the same way from outside, for a stream that will never end (its worker died).
  */
 export function batch(pieces, frameMs = 16, sliceMs = 8) {
   const result = { finish: null, stats: null, error: null };
@@ -50,10 +51,17 @@ export function batch(pieces, frameMs = 16, sliceMs = 8) {
       resolve();
     }
   };
+  const fail = (reason) => {
+    if (done) return;
+    result.error = errorOf(reason);
+    done = true;
+    notify();
+  };
   (async () => {
     try {
       let slice = performance.now();
       for await (const piece of pieces) {
+        if (done) break; // failed from outside
         if (piece.text) pending += piece.text;
         if (piece.finish) result.finish = piece.finish;
         if (piece.stats) result.stats = { ...result.stats, ...piece.stats };
@@ -64,7 +72,7 @@ export function batch(pieces, frameMs = 16, sliceMs = 8) {
         }
       }
     } catch (reason) {
-      result.error = errorOf(reason);
+      fail(reason);
     }
     done = true;
     notify();
@@ -79,5 +87,5 @@ export function batch(pieces, frameMs = 16, sliceMs = 8) {
       if (done && !pending) return;
     }
   })();
-  return { batches, result };
+  return { batches, result, fail };
 }

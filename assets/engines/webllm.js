@@ -20,6 +20,7 @@ let worker = null;
 let engine = null;
 let endLoad = null; // settles the load in progress (cancel, worker crash)
 let stopCurrent = null; // stops the generation in progress
+let failCurrent = null; // ends the generation in progress with an error (its worker died)
 
 function webllm() {
   loading ??= import(WEB_LLM).catch((error) => {
@@ -122,15 +123,17 @@ export async function load(model, onProgress) {
     const end = (outcome) => {
       if (ended) return;
       ended = true; // onProgress is never called after this: its Python proxy is about to go
-      current.removeEventListener("error", onWorkerError);
+      if (outcome.error) current.removeEventListener("error", onWorkerError);
       if (endLoad === end) endLoad = null;
       resolve(outcome);
     };
     const onWorkerError = (event) => {
-      end({ error: { name: "WorkerError", message: `The model worker crashed: ${event.message ?? ""}` } });
+      const error = { name: "WorkerError", message: `The model worker crashed: ${event.message ?? ""}` };
+      end({ error });
+      failCurrent?.(error); // after the load: an answer in progress would otherwise never end
       if (worker === current) unload();
     };
-    current.addEventListener("error", onWorkerError);
+    current.addEventListener("error", onWorkerError); // removed by unload(), with the worker
     endLoad = end;
     const initProgressCallback = (report) => {
       if (ended) return;
@@ -157,7 +160,7 @@ export function cancelLoad() {
 }
 
 export function unload() {
-  worker?.terminate();
+  worker?.terminate(); // a terminated worker fires no more events: its error listener goes with it
   worker = engine = null;
 }
 
@@ -207,7 +210,9 @@ export function generate(messages, options) {
     }
     if (stopCurrent === stop) stopCurrent = null;
   }
-  return batch(pieces(), FRAME_MS, SLICE_MS);
+  const feed = batch(pieces(), FRAME_MS, SLICE_MS);
+  failCurrent = feed.fail; // a no-op once the answer has ended
+  return feed;
 }
 
 export function stop() {

@@ -156,3 +156,29 @@ def test_webllm_cancel_load_settles_the_load_as_cancelled_and_a_later_load_works
     )
     assert out == {"cancelled": {"error": {"name": "Cancelled", "message": "The load was cancelled."}},
                    "again": {"value": None}}
+
+
+def test_webllm_an_answer_whose_worker_dies_ends_with_the_error_instead_of_hanging(engine_page):
+    page = engine_page({"reply": "w " * 400, "chunkSize": 2, "chunkDelayMs": 20})
+    out = page.evaluate(
+        """async ([url, m, sampling]) => {
+            const engine = await import(url);
+            const workers = [];
+            const NativeWorker = Worker;
+            globalThis.Worker = class extends NativeWorker {
+                constructor(...args) { super(...args); workers.push(this); }
+            };
+            await engine.load(m, () => {});
+            const feed = engine.generate([{ role: "user", content: "Go on" }], sampling);
+            const texts = [];
+            for await (const text of feed.batches) {
+                texts.push(text);
+                // the double runs on the page, so the crash is the event a dying worker fires
+                if (texts.length === 2) workers.at(-1).dispatchEvent(new ErrorEvent("error", { message: "Aborted(OOM)" }));
+            }
+            return { batches: texts.length, result: feed.result };
+        }""",
+        [WEBLLM, MODEL, SAMPLING],
+    )
+    assert out["batches"] >= 2
+    assert out["result"]["error"] == {"name": "WorkerError", "message": "The model worker crashed: Aborted(OOM)"}
