@@ -2,14 +2,16 @@
 // docs/engines.md.
 //
 // wllama runs the model in its own Web Worker (started from a Blob URL) and keeps downloaded GGUF
-// files in the Origin Private File System, keyed by a hash of the full URL; this module only lists
-// and deletes them there. Everything is same-origin: the wasm from vendor/wllama/, and for
-// browsers without JSPI or Memory64 (Safari, older ones) the compat build from vendor/wllama-compat/
-// (wllama's default would fetch it from a CDN). The library (275 KB) is imported on first use.
+// files in the Origin Private File System (wllama-files.js lists and deletes them there).
+// Everything is same-origin: the wasm from vendor/wllama/, and for browsers without JSPI or
+// Memory64 (Safari, older ones) the compat build from vendor/wllama-compat/ (wllama's default
+// would fetch it from a CDN). The library (275 KB) is imported on first use.
 // Every exported async function settles (stream.js) and never rejects.
 import { batch, errorOf, settle } from "./stream.js";
+import { fileUrls, lib, storedFiles } from "./wllama-files.js";
 
-const WLLAMA = new URL("../../vendor/wllama/index.js", import.meta.url).href;
+export { bytesOnDevice, cachedIds, deleteModel } from "./wllama-files.js";
+
 const WASM = new URL("../../vendor/wllama/wllama.wasm", import.meta.url).href;
 const COMPAT = {
   wasm: new URL("../../vendor/wllama-compat/wllama.wasm", import.meta.url).href,
@@ -23,31 +25,9 @@ const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1
 const EXCEPTIONS_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 8, 1, 6, 0, 6, 64, 25, 11,
   11];
 
-let library = null; // the import of wllama, started once
-let storage = null; // wllama's CacheManager over OPFS
 let wllama = null; // the instance holding the loaded model
 let loading = null; // {abort, cancel} of the load in progress
 let generation = null; // the AbortController of the answer in progress
-
-function lib() {
-  library ??= import(WLLAMA).catch((error) => {
-    library = null; // a failed import (offline before the service worker had it) may be tried again
-    throw error;
-  });
-  return library;
-}
-
-async function cache() {
-  storage ??= new (await lib()).CacheManager();
-  return storage;
-}
-
-const absolute = (url) => new URL(url, document.baseURI).href;
-
-/** Every file URL of a model: one GGUF, or each shard of a gguf-split model. */
-async function fileUrls(model) {
-  return (await lib()).ModelManager.parseModelUrl(absolute(model.url));
-}
 
 function hostOf(url) {
   try {
@@ -94,17 +74,6 @@ function failure(reason, received, host) {
 }
 
 const cancelled = () => ({ name: "Cancelled", message: "The load was cancelled." });
-
-/** Completely stored files of `urls` (size equal to the size the server announced), by URL. */
-async function storedFiles(urls) {
-  const entries = await (await cache()).list();
-  const complete = new Map();
-  for (const entry of entries) {
-    const meta = entry.metadata;
-    if (meta?.originalURL && entry.size > 0 && entry.size === meta.originalSize) complete.set(meta.originalURL, entry);
-  }
-  return urls.map((url) => complete.get(url) ?? null);
-}
 
 async function dropModel() {
   const instance = wllama;
@@ -308,37 +277,4 @@ export function stop() {
 export function reset() {
   // Each request sends the whole conversation; llama.cpp reuses the cached prefix by itself.
   return settle(async () => null);
-}
-
-export function cachedIds(models) {
-  return settle(async () => {
-    const ids = [];
-    for (const model of Array.from(models).filter((m) => m.url)) {
-      if ((await storedFiles(await fileUrls(model))).every(Boolean)) ids.push(model.model_id);
-    }
-    return ids;
-  });
-}
-
-export function bytesOnDevice(models) {
-  return settle(async () => {
-    const store = await cache();
-    // Partial downloads have no metadata yet: find files by the name wllama derives from the URL.
-    const sizes = new Map((await store.list()).map((entry) => [entry.name, entry.size]));
-    const bytes = {};
-    for (const model of Array.from(models).filter((m) => m.url)) {
-      let total = 0;
-      for (const url of await fileUrls(model)) total += sizes.get(await store.getNameFromURL(url)) ?? 0;
-      if (total > 0) bytes[model.model_id] = total;
-    }
-    return bytes;
-  });
-}
-
-export function deleteModel(model) {
-  return settle(async () => {
-    const store = await cache();
-    for (const url of await fileUrls(model)) await store.delete(url);
-    return null;
-  });
 }
