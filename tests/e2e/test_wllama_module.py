@@ -64,7 +64,7 @@ def call(page, function, *args):
     return page.evaluate("async ([url, f, args]) => (await import(url))[f](...args)", [MODULE, function, list(args)])
 
 
-def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model):
+def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model, site, watch):
     page = engine_page
     assert call(page, "availability")["value"]["available"] is True
     assert call(page, "cachedIds", [model]) == {"value": []}
@@ -107,6 +107,10 @@ def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model):
     assert call(page, "unload") == {"value": None}
 
     # A second load reads the model from this device; deleting it empties the device.
+    # Of the vendored files, the runtime fetched exactly wllama's module and its wasm.
+    vendored = {u.removeprefix(site.origin) for u in watch.requests if u.startswith(f"{site.origin}/vendor/")}
+    assert vendored == {"/vendor/wllama/index.js", "/vendor/wllama/wllama.wasm"}
+
     reloaded = page.evaluate(LOAD, [MODULE, model])
     assert reloaded["outcome"] == LOADED
     assert reloaded["phases"] == ["device", "prepare"]
