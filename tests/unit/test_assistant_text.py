@@ -55,7 +55,8 @@ def test_download_without_elapsed_time_has_no_time_left():
     (LoadProgress(DOWNLOAD, 1.0, 880 * MB, 880 * MB, 80), "Downloading: 880 MB (100%)"),
     (LoadProgress(DOWNLOAD, None, 12 * MB, None), "Downloading: 12 MB"),
     (LoadProgress(DOWNLOAD, 0.426), "Downloading (43%)"),
-    (LoadProgress(DOWNLOAD), "Downloading…"),
+    (LoadProgress(DOWNLOAD), "Starting…"),
+    (LoadProgress(DOWNLOAD, 0.0), "Starting…"),
 ])
 def test_download_at_the_ends_or_without_figures(progress, text):
     assert describe_progress(progress) == text
