@@ -108,8 +108,9 @@ class SiteCopy:
 
     # Serving.
 
-    def serve(self):
-        self.server = SiteServer("127.0.0.1", 0, root=self.root).start_in_background()
+    def serve(self, isolated=True):
+        """Serve the copy; `isolated=False` without COOP/COEP, as a host that cannot set headers."""
+        self.server = SiteServer("127.0.0.1", 0, root=self.root, isolated=isolated).start_in_background()
         return self
 
     def stop(self):
