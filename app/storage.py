@@ -4,13 +4,15 @@ localStorage is synchronous, so a command can read the newest list, change it an
 before any other tab runs; its `storage` event tells the other tabs to re-read.
 """
 
-from js import Date, localStorage, window
+from js import Date, document, localStorage, window
 from pyodide.ffi import JsException
 
 from app.controller import StorageFull
 from app.dom import listen
 
-TODOS_KEY = "tasks-and-talk.todos"
+# Defined once, in index.html (<html data-todos-key>), for this module and assets/boot.js: the
+# attribute is there before either runs, synchronously, at no cost of a request.
+TODOS_KEY = document.documentElement.dataset.todosKey
 BACKUP_PREFIX = TODOS_KEY + ".backup."
 
 
