@@ -11,7 +11,9 @@ host that cannot send these headers gets them from sw.js from the second visit o
 
 import argparse
 import functools
+import html
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -44,6 +46,21 @@ ISOLATION_HEADERS = {
 }
 
 
+# The page's Content-Security-Policy is its <meta http-equiv> (so any static host gets it); the dev
+# server also sends it as a header, with what only a header can say (frame-ancestors).
+CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"')
+HEADER_ONLY_CSP = "frame-ancestors 'none'"
+
+
+def page_policy(root):
+    """The policy in `root`'s index.html, plus the header-only directives; None without a meta."""
+    try:
+        found = CSP_META.search((Path(root) / "index.html").read_text())
+    except OSError:
+        return None
+    return f"{html.unescape(found.group(1))}; {HEADER_ONLY_CSP}" if found else None
+
+
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
 
@@ -51,7 +68,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path in NO_CACHE:
             self.send_header("Cache-Control", "no-cache")
-        if self.server.isolated:
+        if path in ("/", "/index.html") and self.server.sends_headers:
+            policy = page_policy(self.directory)
+            if policy:
+                self.send_header("Content-Security-Policy", policy)
+        if self.server.sends_headers:
             for name, value in ISOLATION_HEADERS.items():
                 self.send_header(name, value)
         super().end_headers()
@@ -65,10 +86,10 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, root=ROOT, verbose=False, isolated=True):
-        """`isolated=False` serves like a static host that cannot set headers (tests only)."""
+    def __init__(self, host, port, root=ROOT, verbose=False, sends_headers=True):
+        """`sends_headers=False`: no COOP, COEP or CSP headers, as a static host that cannot set headers."""
         self.verbose = verbose
-        self.isolated = isolated
+        self.sends_headers = sends_headers
         super().__init__((host, port), functools.partial(SiteHandler, directory=str(root)))
 
     @property

@@ -108,9 +108,9 @@ class SiteCopy:
 
     # Serving.
 
-    def serve(self, isolated=True):
-        """Serve the copy; `isolated=False` without COOP/COEP, as a host that cannot set headers."""
-        self.server = SiteServer("127.0.0.1", 0, root=self.root, isolated=isolated).start_in_background()
+    def serve(self, sends_headers=True):
+        """Serve the copy; `sends_headers=False`: without COOP, COEP and CSP headers, as many static hosts."""
+        self.server = SiteServer("127.0.0.1", 0, root=self.root, sends_headers=sends_headers).start_in_background()
         return self
 
     def stop(self):

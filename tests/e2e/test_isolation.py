@@ -35,7 +35,7 @@ def plain_host(tmp_path):
     """A copy of the site on a static server that sends no COOP/COEP headers."""
     copy = SiteCopy.create(tmp_path / "site")
     copy.write_manifest()
-    copy.serve(isolated=False)
+    copy.serve(sends_headers=False)
     yield copy
     copy.stop()
 
