@@ -74,7 +74,19 @@ def install_lighthouse():
     subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(TOOL)], check=True)
 
 
-def run_lighthouse(url, profile_dir):
+def run_lighthouse(url, profile_dir, attempts=3):
+    """One Lighthouse report; a run that fails to record its trace (NO_NAVSTART and the like, seen on
+    a busy machine) is tried again, up to `attempts` times in all."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _run_lighthouse(url, f"{profile_dir}-{attempt}")
+        except RuntimeError as error:
+            if attempt == attempts:
+                raise
+            print(f"  (Lighthouse run failed, trying again: {str(error)[:160]})", file=sys.stderr)
+
+
+def _run_lighthouse(url, profile_dir):
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS, f"--user-data-dir={profile_dir}"])
     command = [
         "node", str(CLI), url,
