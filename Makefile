@@ -22,7 +22,7 @@ e2e: build $(VENV)/.installed $(CHROMIUM) $(TEST_MODEL)
 	$(VENV)/bin/python -m pytest tests/e2e
 
 bench: build $(VENV)/.installed $(CHROMIUM)
-	$(VENV)/bin/python build/bench_startup.py
+	$(VENV)/bin/python bench/bench_startup.py
 
 build: vendor/.built
 

@@ -7,6 +7,12 @@
 // file's hash, reusing unchanged files from the old cache) or fails, leaving the old version in
 // charge. Every response comes from one cache, so old and new files never mix. Model files are
 // WebLLM's business: it keeps them in its own caches (webllm/*), which this worker never touches.
+//
+// Cross-origin isolation on any host: the page and its workers are isolated only when their
+// responses carry COOP and COEP (build/serve.py sends them; many static hosts cannot). This worker
+// adds them to what it serves (the page, the precached files, same-origin workers), so from the
+// second visit on the page is `crossOriginIsolated` wherever it is hosted. The values and the
+// reasons for `require-corp` are in build/serve.py.
 importScripts("./precache-manifest.js");
 
 const PREFIX = "tasks-and-talk-shell-";
@@ -14,6 +20,20 @@ const CACHE = PREFIX + self.PRECACHE.version;
 const SCOPE = self.registration.scope;
 const REVISIONS = new Map(self.PRECACHE.files.map((f) => [new URL(f.url, SCOPE).href, f.revision]));
 const INDEX = new URL("./index.html", SCOPE).href;
+
+const ISOLATION_HEADERS = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+function isolated(response) {
+  if (response.type !== "basic" && response.type !== "default") return response; // not same-origin
+  if (response.headers.get("Cross-Origin-Embedder-Policy")) return response; // the host sent them
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  const { status, statusText } = response;
+  return new Response(response.body, { status, statusText, headers });
+}
 
 async function sha256(buffer) {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
@@ -57,8 +77,11 @@ async function activate() {
 
 async function fromCache(key, request) {
   const cached = await (await caches.open(CACHE)).match(key);
-  return cached || fetch(request);
+  return isolated(cached || (await fetch(request)));
 }
+
+// Where the headers decide isolation: the page's and workers' own responses.
+const ISOLATED_DESTINATIONS = new Set(["document", "worker", "sharedworker"]);
 
 self.addEventListener("install", (event) => event.waitUntil(install()));
 self.addEventListener("activate", (event) => event.waitUntil(activate()));
@@ -76,4 +99,5 @@ self.addEventListener("fetch", (event) => {
   }
   const key = url.origin + url.pathname;
   if (REVISIONS.has(key)) event.respondWith(fromCache(key, request));
+  else if (ISOLATED_DESTINATIONS.has(request.destination)) event.respondWith(fetch(request).then(isolated));
 });

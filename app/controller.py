@@ -11,6 +11,7 @@ so nothing typed here, nor anything saved by another tab meanwhile, is lost.
 import time
 
 from app import codec
+from app.todo_store import StorageFull, TodoStore
 from app.todos import TitleTooLong, Todos, filter_for_route, new_id
 
 STORAGE_FULL = (
@@ -42,14 +43,10 @@ def problem_notice(problem, backup_key):
     )
 
 
-class StorageFull(Exception):
-    """Raised by a store whose write did not fit in the quota."""
-
-
 class TodoController:
-    """Commands from the view in, rendering out. `store` offers read(), write(text), back_up(text)."""
+    """Commands from the view in, rendering out, kept in `store` (the TodoStore port)."""
 
-    def __init__(self, store, view, clock=now_ms):
+    def __init__(self, store: TodoStore, view, clock=now_ms):
         self.store = store
         self.view = view
         self.clock = clock

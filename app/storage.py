@@ -4,13 +4,15 @@ localStorage is synchronous, so a command can read the newest list, change it an
 before any other tab runs; its `storage` event tells the other tabs to re-read.
 """
 
-from js import Date, localStorage, window
+from js import Date, document, localStorage, window
 from pyodide.ffi import JsException
 
-from app.controller import StorageFull
 from app.dom import listen
+from app.todo_store import StorageFull
 
-TODOS_KEY = "tasks-and-talk.todos"
+# Defined once, in index.html (<html data-todos-key>), for this module and assets/boot.js: the
+# attribute is there before either runs, synchronously, at no cost of a request.
+TODOS_KEY = document.documentElement.dataset.todosKey
 BACKUP_PREFIX = TODOS_KEY + ".backup."
 
 
@@ -24,7 +26,7 @@ def _get_item(key):
 
 
 class BrowserStore:
-    """read/write/back_up for the controller, plus a subscription to other tabs' writes."""
+    """The TodoStore port (app/todo_store.py) on localStorage, plus a subscription to other tabs' writes."""
 
     def __init__(self, key=TODOS_KEY):
         self.key = key

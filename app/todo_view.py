@@ -1,8 +1,11 @@
 """The to-do list's view: the only module that reads or writes the TodoMVC part of the DOM.
 
 It binds the page's events to a controller and renders `Todos` into TodoMVC's template markup.
-Rows are keyed by to-do id and updated in place, so a re-render (after a change in another tab,
-say) keeps the row being edited, its text and its focus. Titles go in as text, never as HTML.
+Rows are clones of index.html's `<template id="todo-row">`, keyed by to-do id and updated in place,
+so a re-render (after a change in another tab, say) keeps the row being edited, its text and its
+focus. At start it adopts the rows assets/boot.js painted from the same template instead of
+replacing them, so whatever held a row or focus in it before Python was up still holds the live
+row. Titles go in as text, never as HTML.
 """
 
 from js import document
@@ -10,6 +13,11 @@ from pyodide.ffi import jsnull
 
 from app.dom import listen
 from app.todos import count_label
+
+
+def _is_pending(row):
+    """A row boot.js painted for a title typed before start-up, not yet given its to-do's id."""
+    return not row.hasAttribute("data-id")
 
 
 def _todo_id(event):
@@ -34,7 +42,20 @@ class TodoView:
         self._editing = None
         self._rendering = False
         self._listeners = []
-        self.list.replaceChildren()  # the read-only rows painted before Python was up
+        self._template = document.getElementById("todo-row").content.firstElementChild
+        self._pending = []  # boot.js's rows of typed titles, given to the to-dos added for them
+        for row in self.list.querySelectorAll("li"):
+            self._adopt(row)
+
+    def _adopt(self, row):
+        """Take over a row boot.js painted: unlock its controls and key it by its to-do's id."""
+        for control in row.querySelectorAll("[aria-disabled]"):
+            control.removeAttribute("aria-disabled")
+        if _is_pending(row):
+            self._pending.append(row)
+        else:
+            self._rows[row.dataset.id] = row
+            self._titles[row.dataset.id] = row.querySelector("label").textContent
 
     # Binding.
 
@@ -118,21 +139,11 @@ class TodoView:
     # Rendering.
 
     def _create_row(self, todo):
-        row = document.createElement("li")
+        if self._pending and self._pending[0].querySelector("label").textContent == todo.title:
+            row = self._pending.pop(0)  # the title typed before start-up, now added
+        else:
+            row = self._template.cloneNode(True)
         row.dataset.id = todo.id
-        view = document.createElement("div")
-        view.className = "view"
-        toggle = document.createElement("input")
-        toggle.className = "toggle"
-        toggle.type = "checkbox"
-        label = document.createElement("label")
-        destroy = document.createElement("button")
-        destroy.className = "destroy"
-        destroy.setAttribute("aria-label", "Delete")
-        edit = document.createElement("input")
-        edit.className = "edit"
-        view.append(toggle, label, destroy)
-        row.append(view, edit)
         return row
 
     def _update_row(self, row, todo):
@@ -168,17 +179,25 @@ class TodoView:
             if row is None:
                 row = self._rows[todo.id] = self._create_row(todo)
             self._update_row(row, todo)
-            while cursor is not jsnull and cursor.dataset.id not in visible_ids:
-                hidden_row, cursor = cursor, cursor.nextElementSibling
-                hidden_row.remove()
+            cursor = self._skip_hidden(cursor, visible_ids)
             if cursor is not jsnull and cursor.dataset.id == todo.id:
                 cursor = cursor.nextElementSibling
             else:
                 # Only rows out of place move: moving the focused row would end its edit.
                 self.list.insertBefore(row, cursor or None)
-        while cursor is not jsnull:
+        self._skip_hidden(cursor, set())
+
+    def _skip_hidden(self, cursor, visible_ids):
+        """Remove rows from `cursor` on up to the next visible one, which it returns (or jsnull).
+
+        Rows of titles typed before start-up stay until their to-dos are added (or boot.js's
+        hand-over drops them), so they are passed over, not removed.
+        """
+        while cursor is not jsnull and (_is_pending(cursor) or cursor.dataset.id not in visible_ids):
             hidden_row, cursor = cursor, cursor.nextElementSibling
-            hidden_row.remove()
+            if not _is_pending(hidden_row):
+                hidden_row.remove()
+        return cursor
 
     def _render_chrome(self, todos, filter_name):
         has_todos = len(todos) > 0
@@ -197,6 +216,11 @@ class TodoView:
     def restore_new_title(self, text):
         """Put back a title typed before start-up that could not be added, so it is not lost."""
         self.new_todo.value = text
+        for row in self._pending:
+            if row.querySelector("label").textContent == text.strip():
+                self._pending.remove(row)
+                row.remove()
+                break
 
     def show_notice(self, text):
         """Show a message to the user (None hides it). The to-do list keeps working either way."""

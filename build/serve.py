@@ -3,11 +3,17 @@
 `make run` starts it; the tests and benchmarks start it in-process. Standard library only.
 `sw.js` is sent with `Cache-Control: no-cache` so browsers look for a new service worker on each
 visit; everything else may be cached by the HTTP cache (the service worker keeps it offline).
+
+Every response makes the page cross-origin isolated (`crossOriginIsolated`), which gives wllama
+its threads and lets Pyodide use SharedArrayBuffer without Chromium's deprecation warning. A static
+host that cannot send these headers gets them from sw.js from the second visit on.
 """
 
 import argparse
 import functools
+import html
 import http.server
+import re
 import threading
 from pathlib import Path
 
@@ -26,6 +32,34 @@ MIME_TYPES = {
 }
 NO_CACHE = {"/sw.js", "/index.html", "/"}
 
+# COEP `require-corp` rather than `credentialless`: every model file is fetched with fetch() in
+# CORS mode (WebLLM's weights and configs from huggingface.co, its redirects to the download CDN
+# (cdn-lfs*.hf.co, cas-bridge.xethub.hf.co) and its model libraries from raw.githubusercontent.com;
+# wllama's GGUF files), and CORS responses pass `require-corp` without a
+# Cross-Origin-Resource-Policy header; all of those hosts send Access-Control-Allow-Origin on the
+# redirect and on the file. The app loads no cross-origin no-cors resource (images, scripts), the
+# only case where the two differ. `credentialless` is not implemented in Safari, so it would leave
+# Safari without isolation; `require-corp` isolates in every current browser. sw.js sends the same.
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+
+# The page's Content-Security-Policy is its <meta http-equiv> (so any static host gets it); the dev
+# server also sends it as a header, with what only a header can say (frame-ancestors).
+CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"')
+HEADER_ONLY_CSP = "frame-ancestors 'none'"
+
+
+def page_policy(root):
+    """The policy in `root`'s index.html, plus the header-only directives; None without a meta."""
+    try:
+        found = CSP_META.search((Path(root) / "index.html").read_text())
+    except OSError:
+        return None
+    return f"{html.unescape(found.group(1))}; {HEADER_ONLY_CSP}" if found else None
+
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
@@ -34,6 +68,13 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path in NO_CACHE:
             self.send_header("Cache-Control", "no-cache")
+        if path in ("/", "/index.html") and self.server.sends_headers:
+            policy = page_policy(self.directory)
+            if policy:
+                self.send_header("Content-Security-Policy", policy)
+        if self.server.sends_headers:
+            for name, value in ISOLATION_HEADERS.items():
+                self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -45,8 +86,10 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host, port, root=ROOT, verbose=False):
+    def __init__(self, host, port, root=ROOT, verbose=False, sends_headers=True):
+        """`sends_headers=False`: no COOP, COEP or CSP headers, as a static host that cannot set headers."""
         self.verbose = verbose
+        self.sends_headers = sends_headers
         super().__init__((host, port), functools.partial(SiteHandler, directory=str(root)))
 
     @property

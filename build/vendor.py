@@ -5,6 +5,7 @@ The page loads everything from its own origin, never a CDN: Pyodide's core, PySc
 sanitizer, and TodoMVC's stylesheet. Run by `make build`; idempotent.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -49,12 +50,37 @@ def vendor_files():
     return pairs
 
 
+# The last `//# sourceMappingURL=...` comment of a script (the one browsers read).
+SOURCE_MAP_COMMENT = re.compile(rb"\n?//# sourceMappingURL=(\S+)\s*$")
+
+
+def ship_source_map(src, dst):
+    """Copy the source map a vendored script names, or drop the comment if the package has none.
+
+    Browsers' tools (and Lighthouse) fetch the map a script names; a comment pointing at a missing
+    file is a 404. build/precache.py leaves `.map` files out of the service worker's cache.
+    """
+    if dst.suffix not in (".js", ".mjs"):
+        return
+    text = dst.read_bytes()
+    found = SOURCE_MAP_COMMENT.search(text)
+    if found is None:
+        return
+    name = found.group(1).decode()
+    source_map = src.parent / name
+    if "/" not in name and ":" not in name and source_map.is_file():
+        shutil.copy2(source_map, dst.parent / name)
+    else:
+        dst.write_bytes(text[: found.start()] + b"\n")
+
+
 def main():
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
     for src, dst in vendor_files():
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
+        ship_source_map(src, dst)
     print(f"vendor: {len(vendor_files())} files into {VENDOR.relative_to(ROOT)}/")
 
 

@@ -1,7 +1,7 @@
 """Shared fixtures: the site served over HTTP on 127.0.0.1, and Debian's Chromium for the e2e tests.
 
 Every page opened through `app_page`/`open_app` fails its test on an uncaught page error, a Python
-traceback in the console, or any request to another origin.
+traceback in the console, any request to another origin, or any Content-Security-Policy violation.
 """
 
 import re
@@ -16,6 +16,14 @@ from build.serve import SiteServer
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [*BASE_ARGS, WEBGPU_ARG]
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|PythonError")
+CSP_VIOLATION = "CSP violation:"
+# Installed in every page before its scripts: a violation of the page's policy (index.html's
+# <meta http-equiv="Content-Security-Policy">) is reported to the console, where PageWatch sees it.
+REPORT_CSP_VIOLATIONS = f"""
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `{CSP_VIOLATION} ${{event.violatedDirective}} blocked ${{event.blockedURI || "inline code"}}` +
+  ` at ${{event.sourceFile || "the page"}}:${{event.lineNumber}} (${{event.sample}})`), true);
+"""
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +46,7 @@ def browser_context_args(browser_context_args):
 
 
 class PageWatch:
-    """Collects what must fail a test: page errors, tracebacks, foreign requests."""
+    """Collects what must fail a test: page errors, tracebacks, CSP violations, foreign requests."""
 
     def __init__(self, origin):
         self.origin = origin
@@ -48,6 +56,7 @@ class PageWatch:
         self.allowed_foreign = []  # URL prefixes a test expects (e.g. the model hub), still blocked
 
     def attach(self, page):
+        page.add_init_script(script=REPORT_CSP_VIOLATIONS)
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         page.on("console", self._console)
         page.on("request", lambda request: self.requests.append(request.url))
@@ -57,6 +66,8 @@ class PageWatch:
         text = message.text
         if TRACEBACK.search(text) and not any(a in text for a in self.allowed_console_errors):
             self.errors.append(f"Python traceback in console: {text}")
+        elif text.startswith(CSP_VIOLATION):
+            self.errors.append(text)
 
     def foreign_requests(self):
         allowed = (self.origin + "/", "data:", "blob:", *self.allowed_foreign)

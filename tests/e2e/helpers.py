@@ -1,10 +1,13 @@
 """Small helpers shared by the e2e tests."""
 
 import json
+import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
-TODOS_KEY = "tasks-and-talk.todos"
+INDEX = Path(__file__).resolve().parents[2] / "index.html"
+TODOS_KEY = re.search(r'<html[^>]* data-todos-key="([^"]+)"', INDEX.read_text()).group(1)
 
 
 def add(page, *titles):

@@ -109,8 +109,9 @@ class SiteCopy:
 
     # Serving.
 
-    def serve(self):
-        self.server = SiteServer("127.0.0.1", 0, root=self.root).start_in_background()
+    def serve(self, sends_headers=True):
+        """Serve the copy; `sends_headers=False`: without COOP, COEP and CSP headers, as many static hosts."""
+        self.server = SiteServer("127.0.0.1", 0, root=self.root, sends_headers=sends_headers).start_in_background()
         return self
 
     def stop(self):

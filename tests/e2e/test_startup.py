@@ -168,3 +168,40 @@ def test_a_filter_chosen_before_python_is_ready_is_applied_and_kept(context, ope
     expect(page.get_by_role("link", name="Active")).to_have_class("selected")
     add(page, "new and active")
     expect(labels(page)).to_have_text(["buy milk", "new and active"])
+
+
+HOLD_ROWS = "window.__heldRows = [...document.querySelectorAll('.todo-list li')]"
+SAME_ROWS = """() => {
+  const rows = [...document.querySelectorAll('.todo-list li')];
+  return rows.length === window.__heldRows.length && rows.every((row, i) => row === window.__heldRows[i]);
+}"""
+
+
+def test_python_adopts_the_painted_rows_so_a_held_row_and_the_focus_in_it_survive_the_hand_over(
+    context, open_app
+):
+    seed_todos(context, SAVED)
+    held = hold_python(context)
+    page = open_app(wait_ready=False)
+    wait_painted(page)
+    add(page, "typed while starting")
+    page.evaluate(HOLD_ROWS)
+    first_toggle = items(page).first.locator(".toggle")
+    first_toggle.focus()
+    first_toggle.press("Space")  # before Python is up a control changes nothing
+    expect(first_toggle).not_to_be_checked()
+
+    release_python(context, held)
+    wait_ready(page)
+
+    assert page.evaluate(SAME_ROWS) is True
+    assert page.evaluate("document.activeElement === window.__heldRows[0].querySelector('.toggle')")
+    ids = page.evaluate("window.__heldRows.map((row) => row.dataset.id)")
+    assert ids == [todo["id"] for todo in stored(page)["todos"]]
+    assert ids[:2] == ["s1", "s2"]
+    # The held elements are the live ones: a key press on the held focus now reaches Python.
+    page.keyboard.press("Space")
+    expect(page.locator(".todo-count")).to_have_text("1 item left")
+    assert page.evaluate("window.__heldRows[0].classList.contains('completed')") is True
+    assert [t["completed"] for t in stored(page)["todos"]] == [True, True, False]
+    assert page.evaluate(SAME_ROWS) is True

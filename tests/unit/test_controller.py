@@ -3,8 +3,10 @@
 import json
 
 from app import codec
-from app.controller import STORAGE_FULL, StorageFull, TodoController
+from app.controller import STORAGE_FULL, TodoController
+from app.todo_store import StorageFull, TodoStore
 from app.todos import Todo, Todos
+from tests.unit.port_check import assert_conforms, conformance_problems
 
 
 class MemoryStore:
@@ -47,6 +49,24 @@ class RecordingView:
 
     def restore_new_title(self, text):
         self.restored.append(text)
+
+
+def test_the_memory_store_offers_what_the_todo_store_port_promises():
+    assert_conforms(MemoryStore, TodoStore)
+
+
+def test_a_store_that_drifts_from_the_port_is_caught():
+    class Drifted:
+        def read(self):
+            return None
+
+        def write(self, text, key):
+            pass
+
+    assert conformance_problems(Drifted, TodoStore) == [
+        "Drifted.write(self, text, key) differs from TodoStore.write(self, text: str) -> None",
+        "Drifted has no method back_up()",
+    ]
 
 
 def started(text=None, route="#/", pending=()):

@@ -1,6 +1,6 @@
 """Streaming benchmark: the assistant's Python streaming path against a plain-JS loop, same page.
 
-Run: `cd /work/main && .venv/bin/python build/bench_streaming.py [--reps 7] [--trace-reps 3]`.
+Run: `.venv/bin/python bench/bench_streaming.py [--reps 7] [--trace-reps 3]`.
 A benchmark, not a test: it prints medians and verdicts against the targets and exits 0 whatever the
 figures are. It exits non-zero only when something goes wrong: a page error, a Python traceback in
 the console, a request to another origin, a run that never finishes, or an answer that did not
@@ -60,7 +60,6 @@ import argparse
 import hashlib
 import json
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -71,17 +70,14 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import CHROMIUM, ROOT, TRACEBACK_MARKERS, WEBGPU_ARG, command_line, rotate  # noqa: E402
+from bench.common import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
-
-from build.browser import CHROMIUM, WEBGPU_ARG  # noqa: E402
-from build.browser import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
 
 CHROMIUM_ARGS = [*_BASE_ARGS, WEBGPU_ARG]
 DOUBLE = ROOT / "tests" / "doubles" / "web-llm.js"
-TRACEBACK_MARKERS = ("Traceback (most recent call last)", "PythonError")
 QUESTION = "What should I do first today?"
 LOOP_TARGET_MS = 0.1
 RATIO_TARGET = 1.5
@@ -477,11 +473,6 @@ def traced_pass(browser, page, bench, sizes, reps):
     return out
 
 
-def rotate(items, k):
-    k %= len(items)
-    return items[k:] + items[:k]
-
-
 def med(values):
     return statistics.median(values)
 
@@ -497,7 +488,7 @@ def verdict_lines(verdicts):
 
 def report(results, cpu, sizes, args, version, load, seconds, versions):
     print()
-    print(f"Command:   cd {shlex.quote(str(ROOT))} && {shlex.join(sys.orig_argv)}")
+    print(f"Command:   {command_line()}")
     print("Code:      " + ", ".join(f"{path} {digest}" for path, digest in versions.items()))
     print(f"Chromium:  {version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
     print(f"Machine:   {os.cpu_count()} CPUs, load average (1 min) {load[0]:.1f} at start, {load[1]:.1f} at the end")

@@ -1,6 +1,6 @@
 """Offline start-up benchmark: warm reloads served by the service worker, network on against network off.
 
-Run: `make build && .venv/bin/python build/bench_offline.py [--runs 7] [--details] [--json FILE]`.
+Run: `make build && .venv/bin/python bench/bench_offline.py [--runs 7] [--details] [--json FILE]`.
 A benchmark, not a test: it prints medians and the offline/online ratios and exits 0 whatever the
 figures are. It exits non-zero only when something goes wrong: a page error, a Python traceback in
 the console, a request to another origin (pages and service workers alike), a page that never gets
@@ -8,7 +8,7 @@ ready, a service worker that never activates, or a broken premise of the compari
 load not controlled by the service worker, or an offline load whose requests reached the server.
 docs/benchmarks-offline.md has the figures and what they mean.
 
-Both cases use /index.html with a saved list of 50 to-dos in localStorage (build/bench_startup.py's
+Both cases use /index.html with a saved list of 50 to-dos in localStorage (bench/common.py's
 `app50`), each in its own persistent profile (a throw-away on-disk profile, as a returning visitor
 has) and against its own in-process server (build/serve.py's SiteServer on 127.0.0.1, one port
 each, so one origin each, so each request the servers count belongs to one case):
@@ -18,7 +18,7 @@ each, so one origin each, so each request the servers count belongs to one case)
            measured load is a new tab, network off.
 Measured loads are interleaved (online, offline in an order that alternates from run to run).
 
-Figures, in ms from navigation start (bench_startup's MutationObserver, installed by add_init_script):
+Figures, in ms from navigation start (bench/common.py's MutationObserver, installed by add_init_script):
   painted  `data-painted` on <html>: boot.js has put the saved list in the DOM
   ready    `data-ready` on <html>: app/main.py has handed over, the app is interactive
 Checks on every measured load: navigator.serviceWorker.controller is set; navigator.onLine is what
@@ -33,7 +33,6 @@ import argparse
 import functools
 import json
 import os
-import shlex
 import statistics
 import sys
 import tempfile
@@ -44,21 +43,22 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from build import bench_startup  # noqa: E402
-from build.bench_startup import (  # noqa: E402
+from bench.common import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     PAGES,
     PHASES,
+    ROOT,
     SAVED_COUNT,
     TRACEBACK_MARKERS,
     Bench,
     LoadError,
+    command_line,
     duration,
     fmt,
+    load_average,
     rotate,
     service_worker_state,
     source_version,
@@ -86,7 +86,7 @@ WAIT_ACTIVATED = """async (timeoutMs) => {
 
 PROBE = "bench-offline-probe"
 
-# What bench_startup's COLLECT returns, plus what this benchmark checks on each load. The probe, run
+# What bench/common.py's COLLECT returns, plus what this benchmark checks on each load. The probe, run
 # after the figures are taken, fetches a file that the service worker does not keep (so it goes to
 # the network): offline it must fail without reaching the server, online it gets the file.
 EXTRA_COLLECT = """async () => {
@@ -104,13 +104,6 @@ EXTRA_COLLECT = """async () => {
     probe,
   };
 }""".replace("PROBE", PROBE)
-
-
-def extend_collect():
-    """Bench.load evaluates bench_startup.COLLECT after each load: add this benchmark's fields to it."""
-    if "offlineShown" not in bench_startup.COLLECT:
-        bench_startup.COLLECT = (f"async () => Object.assign(({bench_startup.COLLECT})(), "
-                                 f"await ({EXTRA_COLLECT})())")
 
 
 class CountingHandler(SiteHandler):
@@ -226,7 +219,7 @@ def premise_problems(load, case, traced=False):
 
 def run(playwright, servers, args):
     timeout_ms = int(args.timeout * 1000)
-    benches = {case: Bench(playwright, None, servers[case].origin, timeout_ms) for case in CASES}
+    benches = {case: Bench(playwright, None, servers[case].origin, timeout_ms, extra_collect=EXTRA_COLLECT) for case in CASES}
     setup, warmups, results, problems = {}, {}, {case: [] for case in CASES}, []
     failed = {case: [] for case in CASES}  # (url, error) of every failed request, per context
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as profiles:
@@ -282,7 +275,7 @@ def run(playwright, servers, args):
 def report(data, args, version, context_lines):
     results = data["results"]
     print()
-    print(f"Command:   cd {shlex.quote(str(Path.cwd()))} && {shlex.join(sys.orig_argv)}")
+    print(f"Command:   {command_line()}")
     print(f"Chromium:  {version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
     for line in context_lines:
         print(line)
@@ -383,8 +376,7 @@ def main():
     if "STALE" in sw_state:
         print(f"Benchmark not run: {sw_state}", file=sys.stderr)
         return 1
-    extend_collect()
-    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    load_before = load_average()
     servers = {case: CountingServer("127.0.0.1", 0).start_in_background() for case in CASES}
     started = time.monotonic()
     try:
@@ -403,7 +395,7 @@ def main():
     finally:
         for server in servers.values():
             server.shutdown()
-    context_lines.append(f"Load avg:  {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end, "
+    context_lines.append(f"Load avg:  {load_average()} (1/5/15 min) at the end, "
                          f"{load_before} at the start; {os.cpu_count()} CPUs")
     report(data, args, version, context_lines)
     print(f"\n({time.monotonic() - started:.0f} s in all)")
