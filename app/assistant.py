@@ -35,7 +35,7 @@ import time
 
 from app import model_catalogue as catalogue
 from app.assistant_text import (
-    CANCELLED_TEXT,
+    cancelled_text,
     LENGTH_NOTE,
     LOOP_NOTE,
     STOPPED_NOTE,
@@ -163,12 +163,13 @@ class AssistantController:
             await engine.load(model, self._on_progress)
         except Cancelled:
             self._set_state("idle")
-            self.view.show_progress(None, CANCELLED_TEXT)
+            self.view.show_progress(None, cancelled_text(engine.capabilities.resumes_downloads))
             return
         except Exception as failure:  # every failure becomes a message; the to-do list is untouched
             error = _as_engine_error(failure)
             self._set_state("idle")
-            message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label)
+            message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label,
+                                                  resumes=engine.capabilities.resumes_downloads)
             self.view.show_progress(None, "")
             self.view.show_error(message, advice, retry=True, reload=needs_reload(error))
             return

@@ -14,7 +14,9 @@ LOOP_NOTE = "The answer started repeating itself, so it was cut off."
 STOPPED_NOTE = "Stopped."
 LENGTH_NOTE = "The answer reached its length limit."
 CANCELLED_TEXT = "Cancelled. The parts already downloaded are kept for next time."
+CANCELLED_RESTART_TEXT = "Cancelled. The next start downloads the model again from the beginning."
 RETRY_DOWNLOAD = "Try again: the parts already downloaded are kept, so it resumes where it stopped."
+RETRY_RESTART = "Try again: the download starts again from the beginning."
 
 
 def format_duration(seconds):
@@ -72,7 +74,11 @@ def offline_message(model_label):
             "Connect to the internet once to download it; after that it works offline.")
 
 
-def describe_load_error(error, *, online=True, model_label="this model"):
+def cancelled_text(resumes=True):
+    return CANCELLED_TEXT if resumes else CANCELLED_RESTART_TEXT
+
+
+def describe_load_error(error, *, online=True, model_label="this model", resumes=True):
     """(message, advice) for a failed load, from the EngineError's kind; advice names what to do."""
     kind, detail = error.kind, error.detail
     if kind == "quota":  # storage is full whatever the network does
@@ -94,7 +100,7 @@ def describe_load_error(error, *, online=True, model_label="this model"):
         return (f"Cannot reach the model host ({host}). Nothing was downloaded.",
                 "Check the connection (or whether the host is blocked here), then try again.")
     if kind == "network":
-        return "The model download was cut off.", RETRY_DOWNLOAD
+        return "The model download was cut off.", RETRY_DOWNLOAD if resumes else RETRY_RESTART
     return f"The model could not be loaded: {detail or 'unknown error'}", "Try again, or pick another model."
 
 

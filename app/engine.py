@@ -81,6 +81,7 @@ class Capabilities:
     needs_download: bool = True  # False: the browser manages the model (the Prompt API)
     json_schema: bool = False  # constrained decoding to a JSON schema
     lists_device_models: bool = True  # its models show under "Models on this device"
+    resumes_downloads: bool = True  # a cut or cancelled download keeps what arrived (WebLLM's shards)
 
 
 class EngineError(Exception):

@@ -161,7 +161,9 @@ def browser_engines():
     return [
         # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).
         JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities(json_schema=True)),
-        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js", Capabilities(json_schema=True)),
+        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js",
+                 # wllama stores a GGUF only once it is whole: a cut download starts again.
+                 Capabilities(json_schema=True, resumes_downloads=False)),
         # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
         JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
                  Capabilities(needs_download=False, json_schema=True, lists_device_models=False)),

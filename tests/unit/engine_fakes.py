@@ -23,7 +23,7 @@ SPEED = Stats(decode_tokens_per_s=12.34, prefill_tokens_per_s=200.0)
 LABELS = {WEBLLM: "WebLLM", WLLAMA: "wllama", PROMPT_API: "Prompt API"}
 CAPABILITIES = {
     WEBLLM: Capabilities(json_schema=True),
-    WLLAMA: Capabilities(json_schema=True),
+    WLLAMA: Capabilities(json_schema=True, resumes_downloads=False),
     PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False),
 }
 

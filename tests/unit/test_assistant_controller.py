@@ -754,3 +754,15 @@ def test_a_deletion_announced_on_the_shelf_unmarks_the_model():
 
 def test_the_speed_figure_is_the_engines():
     assert SPEED.decode_tokens_per_s == 12.34
+
+
+def test_a_cut_cpu_download_offers_a_retry_that_starts_again():
+    async def scenario():
+        rig = Rig(webllm=NO_GPU)
+        rig.wllama.load_error = DownloadCut("TypeError: network error")
+        await rig.controller.open()
+        await rig.controller.load()
+        assert rig.view.errors[-1] == ("The model download was cut off.",
+                                       "Try again: the download starts again from the beginning.", True)
+
+    run(scenario)

@@ -3,6 +3,7 @@
 import pytest
 
 from app.assistant_text import (
+    cancelled_text,
     describe_generate_error,
     describe_load_error,
     describe_progress,
@@ -198,3 +199,13 @@ def test_no_engine_at_all_still_says_the_list_works():
     message, advice = no_engine_message({WEBLLM: NO, WLLAMA: Availability(False, reason="no WebAssembly")})
     assert message.endswith("Your to-do list works here as usual.")
     assert advice == "webllm: navigator.gpu is missing; wllama: no WebAssembly"
+
+
+def test_a_cut_download_on_an_engine_that_does_not_resume_says_it_starts_again():
+    assert describe_load_error(DownloadCut("x"), model_label=LABEL, resumes=False) == (
+        "The model download was cut off.", "Try again: the download starts again from the beginning.")
+
+
+def test_the_cancelled_text_says_whether_the_download_resumes():
+    assert cancelled_text() == "Cancelled. The parts already downloaded are kept for next time."
+    assert cancelled_text(resumes=False) == "Cancelled. The next start downloads the model again from the beginning."
