@@ -60,6 +60,13 @@ TIMING_SCRIPT = """
   addEventListener("py:ready", () => mark("py:ready"), true);
   addEventListener("py:done", () => mark("py:done"), true);
   addEventListener("DOMContentLoaded", () => mark("DOMContentLoaded"), true);
+  // Main-thread tasks over 50 ms (the browser's 'longtask' entries), for the longest one in start-up.
+  const longTasks = (window.__startupLongTasks = []);
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) longTasks.push([entry.startTime, entry.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (error) {}
 })();
 """
 
@@ -92,6 +99,7 @@ COLLECT = """
     readyAt: window.__readyAt ?? null,
     paintedAt: window.__paintedAt ?? null,
     marks: window.__marks || [],
+    longTasks: window.__startupLongTasks || [],
     fcp: paint["first-contentful-paint"] ?? null,
     domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
     controlledBySW: Boolean(navigator.serviceWorker && navigator.serviceWorker.controller),
@@ -120,7 +128,12 @@ class Bench:
         self.origin = origin
         self.timeout_ms = timeout_ms
         self.problems = []
+        self.pages = {name: (origin, path) for name, path in PAGES.items()}
         self._requests = {}  # context -> every request URL it has made (pages and service workers)
+
+    def add_page(self, name, origin, path="/index.html"):
+        """Another page to load, from another server: `bench_startup.py --before` serves the site as it was."""
+        self.pages[name] = (origin, path)
 
     def new_context(self, page_name, profile_dir=None):
         """A context for one page: an in-memory one, or a persistent one with a disk cache in `profile_dir`."""
@@ -145,7 +158,8 @@ class Bench:
         self._check(self._foreign(self._requests.pop(context)), "after the last load")
 
     def _foreign(self, urls):
-        return [u for u in urls if not u.startswith((self.origin + "/", "data:", "blob:"))]
+        allowed = tuple({origin + "/" for origin, _ in self.pages.values()}) + ("data:", "blob:")
+        return [u for u in urls if not u.startswith(allowed)]
 
     def _check(self, foreign, page_name, errors=()):
         problems = list(errors) + [f"request to another origin: {u}" for u in foreign]
@@ -159,7 +173,7 @@ class Bench:
         trace_wasm: also record (with a Chromium trace) whether V8 compiled pyodide.asm.wasm or took
         it from its WebAssembly code cache; costs some time, so the measured runs don't do it.
         """
-        url = self.origin + PAGES[page_name]
+        url = "".join(self.pages[page_name])
         errors, warnings = [], []
         log = self._requests[context]
         first = len(log)
@@ -268,6 +282,12 @@ def resource_summary(loads, origin):
             )
         )
     return sorted(rows, key=lambda row: row[2])
+
+
+def longest_task(load, until="readyAt"):
+    """The longest main-thread task (ms) that started before `until` (ready, by default); 0 if none over 50 ms."""
+    end = load.get(until)
+    return max((length for start, length in load.get("longTasks", []) if end is None or start < end), default=0.0)
 
 
 def duration(load, start, end):
