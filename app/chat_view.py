@@ -86,7 +86,7 @@ class ChatView:
         def on(element, name, handler):
             self._listeners.append(listen(element, name, handler))
 
-        on(self.toggle, "click", _run(self._toggle_panel))
+        on(self.toggle, "click", _run(self.toggle_panel))
         on(self.picker, "change", lambda e: controller.select(self.picker.value))
         on(self.load_button, "click", _run(controller.load))
         on(self.retry_button, "click", _run(controller.load))
@@ -100,7 +100,7 @@ class ChatView:
         self._scroll_proxy = create_proxy(self._scroll_to_end)
         self.toggle.disabled = False
 
-    async def _toggle_panel(self):
+    async def toggle_panel(self):
         opening = self.panel.hidden
         self.panel.hidden = not opening
         self.toggle.setAttribute("aria-expanded", "true" if opening else "false")

@@ -1,19 +1,16 @@
-"""Start-up: wires the stores, controllers and views together, then hands over from the shell.
+"""Start-up: wires the list's store, controller and view, then hands over from the shell.
 
-PyScript runs this file on the page's main thread once Pyodide is ready (see index.html).
+PyScript runs this file on the page's main thread once Pyodide is ready (see index.html). Only the
+list's modules are fetched and imported before it runs (pyscript.toml [files]); the assistant is
+wired by app/assistant_main.py, which the launcher fetches and imports on the toggle's first press.
 """
 
 from js import location, window
 
-from app.assistant import AssistantController
-from app.chat_view import ChatView
+from app.assistant_launcher import AssistantLauncher
 from app.controller import TodoController
-from app.device import BrowserDevice
-from app.device_models_view import DeviceModelsView
 from app.dom import listen
-from app.engine_js import browser_engines
-from app.model_storage import ModelShelf, ModelStorage
-from app.storage import BrowserSettings, BrowserStore
+from app.storage import BrowserStore
 from app.todo_view import TodoView
 
 store = BrowserStore()
@@ -23,16 +20,6 @@ todo_view.bind(todos)
 todos.start(location.hash, window.bootShell.pendingTitles.to_py())
 store.on_external_change(todos.external_change)
 listeners = [listen(window, "hashchange", lambda event: todos.route(location.hash))]
-
-engines = browser_engines()
-device = BrowserDevice()
-shelf = ModelShelf(engines)
-chat_view = ChatView()
-device_models_view = DeviceModelsView()
-model_storage = ModelStorage(shelf, device, device_models_view)
-assistant = AssistantController(engines, device, chat_view, BrowserSettings(), lambda: todos.todos, shelf,
-                                model_storage, apply_batch=todos.apply_batch)
-chat_view.bind(assistant)
-device_models_view.bind(model_storage)
+assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch)
 
 window.bootShell.handOver()

@@ -1,0 +1,94 @@
+"""The assistant toggle until the assistant is loaded: its Python is fetched and imported on first use.
+
+The list starts with only its own modules (pyscript.toml [files]); the assistant's modules below are
+fetched into Pyodide's file system and imported when the toggle is first pressed, so start-up pays
+nothing for them. Fetching starts early when the pointer or the keyboard focus reaches the toggle.
+The service worker precaches every file under app/ (build/precache.py), so this works offline too.
+While loading, the toggle stays pressable, says it is busy (aria-busy) and a status line says so;
+a failure is said there too and the next press tries again. Once loaded, app/assistant_main.py's
+ChatView owns the toggle and the panel, and the panel opens.
+"""
+
+import asyncio
+import importlib
+from pathlib import Path
+
+import app
+from js import URL, console, document, fetch
+
+from app.dom import listen, remove_all
+
+# The assistant's modules, each after those it imports (checked by tests/unit/test_module_loading.py).
+ASSISTANT_MODULES = (
+    "engine", "engine_reports", "model_catalogue", "site_models", "sampling", "list_commands",
+    "reply_stream", "actions", "prompts", "assistant_text", "proposals", "assistant", "model_storage",
+    "device", "engine_js", "proposal_view", "chat_view", "device_models_view", "assistant_main",
+)
+LOADING_TEXT = "Loading the assistant…"
+
+
+async def _fetch_module(name):
+    response = await fetch(URL.new(f"./app/{name}.py", document.baseURI).href)
+    if not response.ok:
+        raise OSError(f"app/{name}.py: HTTP {response.status}")
+    return name, await response.text()
+
+
+class AssistantLauncher:
+    """Loads the assistant on the toggle's first press; then hands the toggle to its ChatView."""
+
+    def __init__(self, get_todos, apply_batch):
+        self.get_todos = get_todos
+        self.apply_batch = apply_batch
+        self.toggle = document.querySelector(".assistant-toggle")
+        self.status = document.querySelector(".assistant-loading")
+        self.chat_view = None
+        self._files = None
+        self._loading = False
+        self._listeners = [
+            listen(self.toggle, "click", lambda event: self._on_press()),
+            listen(self.toggle, "pointerenter", lambda event: self._prefetch()),
+            listen(self.toggle, "focus", lambda event: self._prefetch()),
+        ]
+        self.toggle.disabled = False
+
+    def _prefetch(self):
+        """Start fetching the modules' source (once); importing waits for the press."""
+        if self._files is None:
+            self._files = asyncio.ensure_future(asyncio.gather(*(_fetch_module(n) for n in ASSISTANT_MODULES)))
+        return self._files
+
+    def _on_press(self):
+        if not self._loading:
+            self._loading = True
+            self._show_status(LOADING_TEXT)  # at once, in the press's own task
+            asyncio.ensure_future(self._load())
+
+    def _show_status(self, text):
+        self.status.textContent = text
+        self.status.hidden = not text
+        if text == LOADING_TEXT:
+            self.toggle.setAttribute("aria-busy", "true")
+        else:
+            self.toggle.removeAttribute("aria-busy")
+
+    async def _load(self):
+        try:
+            folder = Path(app.__file__).parent
+            for name, source in await self._prefetch():
+                (folder / f"{name}.py").write_text(source, encoding="utf-8")
+            importlib.invalidate_caches()
+            for name in ASSISTANT_MODULES:  # one module per task: no single long task on the main thread
+                importlib.import_module(f"app.{name}")
+                await asyncio.sleep(0)
+            chat_view = importlib.import_module("app.assistant_main").start(self.get_todos, self.apply_batch)
+        except Exception as error:  # offline before the service worker had the files, say
+            console.error(f"The assistant could not be loaded: {error!r}")
+            self._files = None
+            self._loading = False
+            self._show_status("The assistant could not be loaded. Press the button to try again.")
+            return
+        remove_all(self._listeners)
+        self._show_status("")
+        self.chat_view = chat_view
+        await chat_view.toggle_panel()
