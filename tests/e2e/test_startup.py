@@ -44,6 +44,10 @@ def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_s
         "/vendor/pyscript/core.js",
     } <= paths
     assert not [p for p in paths if p.startswith("/vendor/web-llm/")]
+    # Only the list's Python: the assistant's modules, engines and markdown wait for the panel.
+    assert not paths & {"/app/assistant.py", "/app/chat_view.py", "/app/engine_js.py", "/app/assistant_main.py",
+                        "/app/prompts.py", "/assets/markdown.js"}
+    assert "/app/todo_view.py" in paths
     assert watch.foreign_requests() == []
 
 
@@ -205,3 +209,55 @@ def test_python_adopts_the_painted_rows_so_a_held_row_and_the_focus_in_it_surviv
     assert page.evaluate("window.__heldRows[0].classList.contains('completed')") is True
     assert [t["completed"] for t in stored(page)["todos"]] == [True, True, False]
     assert page.evaluate(SAME_ROWS) is True
+
+
+ASSISTANT_MAIN = "**/app/assistant_main.py"
+
+
+def assistant_toggle(page):
+    return page.get_by_role("button", name="Ask the assistant about your list")
+
+
+def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_opens_the_panel(
+    context, app_page, watch
+):
+    held = []
+    context.route(ASSISTANT_MAIN, lambda route: held.append(route))
+    toggle = assistant_toggle(app_page)
+    toggle.focus()
+    app_page.keyboard.press("Enter")
+
+    expect(toggle).to_have_attribute("aria-busy", "true")
+    expect(app_page.locator(".assistant .assistant-loading[role=status]")).to_have_text("Loading the assistant…")
+    expect(app_page.locator("#assistant-panel")).to_be_hidden()
+    expect(toggle).to_be_enabled()
+
+    for route in held:
+        route.continue_()
+    context.unroute(ASSISTANT_MAIN)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(app_page.get_by_role("combobox", name="Model")).to_be_enabled(timeout=30000)
+    expect(toggle).not_to_have_attribute("aria-busy", "true")
+    expect(app_page.locator(".assistant-loading")).to_be_hidden()
+    paths = {urlparse(url).path for url in watch.requests}
+    assert {"/app/assistant.py", "/app/chat_view.py", "/app/assistant_main.py"} <= paths
+
+    toggle.press("Enter")  # the same button, now the panel's, closes it
+    expect(app_page.locator("#assistant-panel")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+
+
+def test_an_assistant_that_cannot_be_fetched_says_so_and_the_next_press_loads_it(context, app_page):
+    context.route(ASSISTANT_MAIN, lambda route: route.abort())
+    toggle = assistant_toggle(app_page)
+    toggle.click()
+
+    status = app_page.locator(".assistant-loading")
+    expect(status).to_have_text("The assistant could not be loaded. Press the button to try again.")
+    expect(toggle).not_to_have_attribute("aria-busy", "true")
+    expect(app_page.locator("#assistant-panel")).to_be_hidden()
+
+    context.unroute(ASSISTANT_MAIN)
+    toggle.click()
+    expect(app_page.get_by_role("combobox", name="Model")).to_be_enabled(timeout=30000)
+    expect(status).to_be_hidden()
