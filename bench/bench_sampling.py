@@ -8,12 +8,17 @@ llama-cpp-python, pinned in bench/requirements.txt and installed in its own venv
     CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF" /work/bench-venv/bin/pip install --require-hashes -r bench/requirements.txt
     /work/bench-venv/bin/python bench/bench_sampling.py
 
-Every setting answers the same fixed questions about the same fixed to-do list, with the app's real
-prompt (app.prompts.build_messages) in the GGUF's own chat template, under several seeds. For each
-it reports how often a reply loops (by this script's detector and, where it exists, by the app's
-LoopGuard in app/sampling.py), how often it runs to max_tokens, its length, and how often it stays
-on topic (names a listed to-do or one of the list's counts). Method and results:
-docs/benchmarks-sampling.md.
+Every setting answers the same fixed questions about the same fixed to-do list in the GGUF's own
+chat template, under several seeds. `--mode structured` (the default) sends what the app sends: the
+structured prompt (app.prompts.build_structured_messages), the reply JSON schema as a grammar, and
+max_tokens plus the app's ACTION_TOKENS; the reply text is read out of the partial JSON as the app
+does (app.proposals.StructuredReply) and, as in the app, the answer is cut when app.sampling's
+LoopGuard trips. `--mode plain` sends the plain prompt (app.prompts.build_messages) and no schema.
+For each setting it reports how often the LoopGuard cut a reply, how often this script's own loop
+detector still finds a loop in what is left (a loop shown to the person), how often a reply runs to
+max_tokens, its length, whether it stays on topic (names a listed to-do or one of the list's
+counts) and, structured, how often it proposes changes nobody asked for (every question only
+reads). Method and results: docs/benchmarks-sampling.md.
 """
 
 import argparse
@@ -28,12 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.prompts import build_messages  # noqa: E402
+from app.prompts import build_messages, build_structured_messages  # noqa: E402
+from app.proposals import ACTION_TOKENS, StructuredReply  # noqa: E402
+from app.sampling import DEFAULT_SAMPLING, LoopGuard  # noqa: E402
 from app.todos import Todo  # noqa: E402
 
 MODEL = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_TOKENS = 2048
-ANSWER_TOKENS = 512  # the budget build_messages keeps free; each setting's max_tokens caps the reply
 
 TODOS = [
     Todo("t1", "Buy milk and eggs", False, 1),
@@ -74,7 +80,7 @@ class Setting:
     top_p: float
     repetition_penalty: float = 1.0
     frequency_penalty: float = 0.0
-    max_tokens: int = 256
+    max_tokens: int = DEFAULT_SAMPLING.max_tokens
     top_k: int = 0
     min_p: float = 0.0
 
@@ -95,6 +101,7 @@ SETTINGS = [
     # The same as wllama runs it: llama.cpp adds its own top_k 40 and min_p 0.05.
     Setting("t0.3 p0.9 rep1.1 +k40 minp0.05", 0.3, 0.9, repetition_penalty=1.1, top_k=40, min_p=0.05),
     Setting("t0.3 p0.9 rep1.1 freq0.3", 0.3, 0.9, repetition_penalty=1.1, frequency_penalty=0.3),
+    Setting("t0.2 p0.9 rep1.1 freq0.3", 0.2, 0.9, repetition_penalty=1.1, frequency_penalty=0.3),
     Setting("t0.3 p0.9 freq0.5", 0.3, 0.9, frequency_penalty=0.5),
     Setting("t0.5 p0.9 rep1.1", 0.5, 0.9, repetition_penalty=1.1),
     Setting("t0.7 p0.9 rep1.1", 0.7, 0.9, repetition_penalty=1.1),
@@ -127,24 +134,6 @@ def loops(text):
     return False
 
 
-def app_loop_guard():
-    """The app's LoopGuard (app/sampling.py), or None while it does not exist yet."""
-    try:
-        from app import sampling
-    except ImportError:
-        return None
-    return getattr(sampling, "LoopGuard", None)
-
-
-def guard_trips(guard_class, deltas):
-    """Feed the deltas to a fresh LoopGuard as the app would; True if it cut the reply."""
-    guard = guard_class()
-    for delta in deltas:
-        if guard.feed(delta):
-            return True
-    return False
-
-
 def on_topic(text):
     low = text.lower()
     if any(word in low for word in TOPIC_WORDS):
@@ -152,66 +141,80 @@ def on_topic(text):
     return any(re.search(rf"\b{re.escape(word)}\b", low) for word in COUNT_WORDS)
 
 
-def generate(llm, setting, messages, seed):
-    """One reply, streamed: (deltas, finish_reason, completion tokens)."""
-    deltas, finish, tokens = [], None, 0
+def generate(llm, setting, messages, seed, schema):
+    """One reply, streamed and cut where the app's LoopGuard trips: a result row's fields."""
+    reading = StructuredReply(TODOS) if schema else None
+    guard = LoopGuard()
+    text, finish, tokens, raw = "", None, 0, []
+    max_tokens = setting.max_tokens + (ACTION_TOKENS if schema else 0)
+    extra = {"response_format": {"type": "json_object", "schema": schema}} if schema else {}
     stream = llm.create_chat_completion(
-        messages=messages, stream=True, seed=seed, max_tokens=setting.max_tokens,
+        messages=messages, stream=True, seed=seed, max_tokens=max_tokens,
         temperature=setting.temperature, top_p=setting.top_p, top_k=setting.top_k,
         min_p=setting.min_p, repeat_penalty=setting.repetition_penalty,
-        frequency_penalty=setting.frequency_penalty, presence_penalty=0.0)
+        frequency_penalty=setting.frequency_penalty, presence_penalty=0.0, **extra)
     for chunk in stream:
         choice = chunk["choices"][0]
-        text = choice["delta"].get("content")
-        if text:
-            deltas.append(text)
+        delta = choice["delta"].get("content")
+        if delta:
             tokens += 1
+            raw.append(delta)
+            piece = reading.feed(delta) if reading else delta
+            text += piece
+            if piece and guard.feed(piece):
+                finish = "loop"
+                break
         finish = choice.get("finish_reason") or finish
-    return deltas, finish, tokens
+    stream.close()
+    shown = text[:guard.cut].rstrip() if guard.looping else text
+    row = {"reply": shown, "raw": "".join(raw), "finish": finish, "tokens": tokens,
+           "guard": guard.looping, "loops": loops(shown), "on_topic": on_topic(shown)}
+    if reading and finish == "stop":
+        proposal = reading.read()
+        row["problems"] = list(proposal.problems)
+        row["spurious"] = bool(proposal.batch.commands)
+    return row
 
 
-def run(llm, setting, seeds, guard_class):
+def run(llm, setting, seeds, structured):
     rows = []
+    build = build_structured_messages if structured else build_messages
     for seed in ([0] if setting.greedy else seeds):
         for question in QUESTIONS:
-            messages = build_messages(TODOS, [], question, context_tokens=CONTEXT_TOKENS,
-                                      answer_tokens=ANSWER_TOKENS)
-            deltas, finish, tokens = generate(llm, setting, messages, seed)
-            text = "".join(deltas)
-            rows.append({
-                "setting": setting.name, "seed": seed, "question": question, "reply": text,
-                "finish": finish, "tokens": tokens, "loops": loops(text),
-                "guard": guard_trips(guard_class, deltas) if guard_class else None,
-                "on_topic": on_topic(text),
-            })
+            messages = build(TODOS, [], question, context_tokens=CONTEXT_TOKENS,
+                             answer_tokens=setting.max_tokens + (ACTION_TOKENS if structured else 0))
+            schema = StructuredReply(TODOS).schema if structured else None
+            row = generate(llm, setting, messages, seed, schema)
+            rows.append({"setting": setting.name, "seed": seed, "question": question, **row})
     return rows
 
 
 def summary(setting, rows):
     n = len(rows)
-    tokens = [r["tokens"] for r in rows]
-    clean = [r["tokens"] for r in rows if not r["loops"]]
-    guard = [r["guard"] for r in rows if r["guard"] is not None]
+    ended = [r for r in rows if r["finish"] == "stop"]
+    structured = [r for r in ended if "spurious" in r]
     return {
         "setting": setting.name, "replies": n,
+        "guard": sum(r["guard"] for r in rows) / n,
         "loops": sum(r["loops"] for r in rows) / n,
-        "guard": sum(guard) / len(guard) if guard else None,
         "max_tokens_hit": sum(r["finish"] == "length" for r in rows) / n,
         "on_topic": sum(r["on_topic"] for r in rows) / n,
-        "median_tokens": statistics.median(tokens),
-        "p90_clean_tokens": sorted(clean)[int(0.9 * (len(clean) - 1))] if clean else None,
+        "median_tokens": statistics.median(r["tokens"] for r in rows),
+        "p90_ended_tokens": sorted(r["tokens"] for r in ended)[int(0.9 * (len(ended) - 1))] if ended else None,
+        "spurious": sum(r["spurious"] for r in structured) / len(structured) if structured else None,
+        "empty": sum(not r["reply"].strip() for r in rows) / n,
     }
 
 
 def print_table(summaries):
-    print("| setting | replies | loops (script) | loops (LoopGuard) | hit max_tokens "
-          "| on topic | median tokens | p90 tokens, no loop |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| setting | replies | cut by LoopGuard | loop shown | hit max_tokens | on topic "
+          "| empty reply | changes nobody asked for | median tokens | p90 tokens, ended |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for s in summaries:
-        guard = "—" if s["guard"] is None else f"{s['guard']:.0%}"
-        print(f"| {s['setting']} | {s['replies']} | {s['loops']:.0%} | {guard} "
-              f"| {s['max_tokens_hit']:.0%} | {s['on_topic']:.0%} | {s['median_tokens']:.0f} "
-              f"| {s['p90_clean_tokens']} |")
+        spurious = "—" if s["spurious"] is None else f"{s['spurious']:.0%}"
+        print(f"| {s['setting']} | {s['replies']} | {s['guard']:.0%} | {s['loops']:.0%} "
+              f"| {s['max_tokens_hit']:.0%} | {s['on_topic']:.0%} | {s['empty']:.0%} | {spurious} "
+              f"| {s['median_tokens']:.0f} | {s['p90_ended_tokens']} |")
 
 
 def main():
@@ -220,28 +223,29 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", action="append", help="run only the setting of this name (repeatable)")
     parser.add_argument("--replies", type=Path, help="write every reply here as JSON")
+    parser.add_argument("--mode", choices=["structured", "plain"], default="structured")
     args = parser.parse_args()
 
     from llama_cpp import Llama
 
     llm = Llama(model_path=str(MODEL), n_ctx=CONTEXT_TOKENS, n_threads=args.threads,
                 n_threads_batch=args.threads, verbose=False)
-    guard_class = app_loop_guard()
-    settings = [s for s in SETTINGS if not args.only or s.name in args.only]
+    by_name = {s.name: s for s in SETTINGS}
+    settings = [by_name[name] for name in args.only] if args.only else SETTINGS
     seeds = list(range(1, args.seeds + 1))
     print(f"{MODEL.name}, {len(QUESTIONS)} questions, seeds {seeds} (greedy: one run), "
-          f"{args.threads} threads, LoopGuard: {'app/sampling.py' if guard_class else 'not yet'}")
+          f"{args.threads} thread(s), {args.mode} requests")
     all_rows, summaries = [], []
     for setting in settings:
         started = time.perf_counter()
-        rows = run(llm, setting, seeds, guard_class)
+        rows = run(llm, setting, seeds, args.mode == "structured")
         all_rows += rows
         summaries.append(summary(setting, rows))
-        print(f"  {setting.name}: {len(rows)} replies in {time.perf_counter() - started:.0f} s",
-              file=sys.stderr, flush=True)
+        print(f"  {setting.name}: {len(rows)} replies in {time.perf_counter() - started:.0f} s: "
+              f"{summaries[-1]}", file=sys.stderr, flush=True)
+        if args.replies:  # after each setting, so a long run that is stopped keeps what it did
+            args.replies.write_text(json.dumps(all_rows, indent=1, ensure_ascii=False))
     print_table(summaries)
-    if args.replies:
-        args.replies.write_text(json.dumps(all_rows, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
