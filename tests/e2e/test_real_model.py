@@ -36,6 +36,7 @@ from tests.e2e.assistant_helpers import (
 )
 from tests.e2e.helpers import add
 from tests.e2e.site_copy import SiteCopy, wait_activated, wait_ready_page
+from tests.models.fetch_model import intact
 
 GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_PATH = "/models/" + GGUF.name
