@@ -97,8 +97,8 @@ COUNT_CHUNKS = """() => {
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
     """A served site copy with the real WebLLM, the GGUF at /models/ and a wllama models.json."""
-    if not GGUF.exists():
-        pytest.fail(f"{GGUF} is missing: run `make test-model` (make test and make e2e do)")
+    if not intact(GGUF):
+        pytest.fail(f"{GGUF} is missing or damaged: run `make test-model` (make test and make e2e do)")
     copy = SiteCopy.create(tmp_path_factory.mktemp("real-model") / "site")
     copy.remove("vendor/web-llm/index.js")  # the copy holds the WebLLM double; put the real one back
     copy.path("vendor/web-llm/index.js").symlink_to(ROOT / "vendor" / "web-llm" / "index.js")
