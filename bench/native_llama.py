@@ -26,13 +26,14 @@ def main():
     parser.add_argument("--messages", type=Path, required=True, help="JSON: the chat messages")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args()
 
     import llama_cpp
 
     messages = json.loads(args.messages.read_text())
     started = time.perf_counter()
-    llm = llama_cpp.Llama(model_path=str(MODEL), n_ctx=args.n_ctx, n_batch=args.n_batch,
+    llm = llama_cpp.Llama(model_path=str(args.model), n_ctx=args.n_ctx, n_batch=args.n_batch,
                           n_threads=args.threads, n_threads_batch=args.threads, verbose=False)
     load_s = time.perf_counter() - started
     for run in range(args.runs):

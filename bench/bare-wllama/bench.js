@@ -4,7 +4,8 @@ import { Wllama } from "../../vendor/wllama/index.js";
 
 const VENDOR = new URL("../../vendor/", import.meta.url);
 
-// load: {url, n_ctx, n_threads, n_batch?, n_ubatch?}; request: {messages, temperature, top_p, ...}
+// load: {url, n_ctx, n_threads, n_batch?, n_ubatch?}; request: {messages, temperature, top_p, ...}, or
+// null to only load (a warm-up that stores the GGUF in OPFS)
 // -> {load_ms, first_delta_ms, total_ms, chunks, text, timings, crossOriginIsolated, threads}
 window.benchWllama = async function benchWllama(load, request) {
   const wllama = new Wllama({ default: new URL("wllama/wllama.wasm", VENDOR).href },
@@ -14,6 +15,11 @@ window.benchWllama = async function benchWllama(load, request) {
   const started = performance.now();
   await wllama.loadModelFromUrl(load.url, { ...load, n_gpu_layers: 0, useCache: true });
   const loaded = performance.now();
+  if (!request) {
+    await wllama.exit();
+    return { load_ms: loaded - started, first_delta_ms: null, total_ms: null, chunks: 0, text: "",
+             timings: null, threads: null, crossOriginIsolated: self.crossOriginIsolated };
+  }
   let first = null, chunks = 0, text = "", timings = null;
   const stream = await wllama.createChatCompletion({ ...request, stream: true });
   for await (const chunk of stream) {
