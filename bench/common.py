@@ -284,10 +284,15 @@ def resource_summary(loads, origin):
     return sorted(rows, key=lambda row: row[2])
 
 
-def longest_task(load, until="readyAt"):
-    """The longest main-thread task (ms) that started before `until` (ready, by default); 0 if none over 50 ms."""
-    end = load.get(until)
-    return max((length for start, length in load.get("longTasks", []) if end is None or start < end), default=0.0)
+def longest_task(load, since=None):
+    """The longest main-thread task (ms) that started before ready, and at or after the PyScript mark `since`
+    if given ("Loaded interpreter": the page's own start, without Pyodide's boot); 0 if none over 50 ms."""
+    end = load.get("readyAt")
+    begin = dict(load["marks"]).get(since, 0.0) if since else 0.0
+    if begin is None:
+        return 0.0
+    return max((length for start, length in load.get("longTasks", [])
+                if start >= begin and (end is None or start < end)), default=0.0)
 
 
 def duration(load, start, end):
@@ -302,6 +307,7 @@ PHASES = [
     ("Pyodide interpreter boot", "Loading interpreter", "Loaded interpreter"),
     ("[files] fetched into the FS", "Loading files", "Loaded files"),
     ("page's Python: py:ready → data-ready", "py:ready", "readyAt"),
+    ("after the interpreter: → data-ready", "Loaded interpreter", "readyAt"),
 ]
 
 
