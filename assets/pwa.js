@@ -41,7 +41,19 @@
     update.querySelector("button").onclick = () => worker.postMessage({ type: "SKIP_WAITING" });
   }
   const hadController = Boolean(navigator.serviceWorker.controller);
-  navigator.serviceWorker
+  // Registered once the app is ready (<html data-ready>, set when Python has taken over): installing
+  // fetches and stores the whole site (~50 MB), which would otherwise compete with Pyodide's own
+  // download and boot on a first visit, and an update check with every warm start.
+  function whenReady(start) {
+    if (html.hasAttribute("data-ready")) return start();
+    const observer = new MutationObserver(() => {
+      if (!html.hasAttribute("data-ready")) return;
+      observer.disconnect();
+      start();
+    });
+    observer.observe(html, { attributes: true, attributeFilter: ["data-ready"] });
+  }
+  whenReady(() => navigator.serviceWorker
     .register("./sw.js", { updateViaCache: "none" })
     .then((registration) => {
       if (registration.waiting && hadController) offerUpdate(registration.waiting);
@@ -53,7 +65,7 @@
       });
       addEventListener("online", () => registration.update().catch(() => {}));
     })
-    .catch((error) => console.warn("No service worker, so no offline use:", error.message));
+    .catch((error) => console.warn("No service worker, so no offline use:", error.message)));
   // The new version took over (this tab's Reload, or another tab's): reload so every file is new.
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
