@@ -13,9 +13,9 @@ import asyncio
 import importlib
 from pathlib import Path
 
-import app
 from js import URL, console, document, fetch
 
+import app
 from app.dom import listen, remove_all
 
 # The assistant's modules, each after those it imports (checked by tests/unit/test_module_loading.py).
