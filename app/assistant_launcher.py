@@ -53,9 +53,11 @@ class AssistantLauncher:
         self.toggle.disabled = False
 
     def _prefetch(self):
-        """Start fetching the modules' source (once); importing waits for the press."""
-        if self._files is None:
+        """Start fetching the modules' source (again, if an earlier try failed); importing waits for the press."""
+        if self._files is None or (self._files.done() and (self._files.cancelled() or self._files.exception())):
             self._files = asyncio.ensure_future(asyncio.gather(*(_fetch_module(n) for n in ASSISTANT_MODULES)))
+            # A failed prefetch that no press awaits must not be reported as "never retrieved".
+            self._files.add_done_callback(lambda files: files.cancelled() or files.exception())
         return self._files
 
     def _on_press(self):
