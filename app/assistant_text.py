@@ -43,9 +43,7 @@ def describe_progress(progress):
     loaded, total, fraction = progress.loaded_bytes, progress.total_bytes, progress.fraction
     if progress.phase == DOWNLOAD:
         if loaded is None:
-            if not fraction:  # WebLLM's "Start to fetch params", sent even when nothing will be fetched
-                return "Starting…"
-            return f"Downloading ({_percent(fraction)})"
+            return f"Downloading ({_percent(fraction)})" if fraction is not None else "Starting…"
         if not total or loaded >= total or loaded <= 0:
             return f"Downloading: {_mb(loaded)}" + (f" ({_percent(fraction)})" if fraction is not None else "")
         about = "about " if progress.total_estimated else ""

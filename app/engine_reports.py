@@ -65,7 +65,9 @@ def webllm_progress(report):
         return LoadProgress(DEVICE, int(match[4]) / 100, int(match[3]) * MIB, None, elapsed)
     if _SHADERS.search(text) or text.startswith("Finish loading"):
         return LoadProgress(PREPARE, fraction, elapsed_s=elapsed)
-    # Texts not known here ("Start to fetch params", new wording): phase by how far the load is.
+    if text.startswith("Start to fetch"):  # sent even when every file is on this device already
+        return LoadProgress(DOWNLOAD, None, elapsed_s=elapsed)
+    # Texts not known here (new wording): phase by how far the load is.
     return LoadProgress(PREPARE if fraction is not None and fraction >= 1 else DOWNLOAD, fraction,
                         elapsed_s=elapsed)
 

@@ -57,7 +57,7 @@ def test_download_without_elapsed_time_has_no_time_left():
     (LoadProgress(DOWNLOAD, None, 12 * MB, None), "Downloading: 12 MB"),
     (LoadProgress(DOWNLOAD, 0.426), "Downloading (43%)"),
     (LoadProgress(DOWNLOAD), "Starting…"),
-    (LoadProgress(DOWNLOAD, 0.0), "Starting…"),
+    (LoadProgress(DOWNLOAD, 0.0), "Downloading (0%)"),
 ])
 def test_download_at_the_ends_or_without_figures(progress, text):
     assert describe_progress(progress) == text
