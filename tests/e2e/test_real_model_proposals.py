@@ -104,7 +104,8 @@ def test_the_real_model_answers_schema_valid_json_and_the_confirm_flow_handles_w
     raw = page.evaluate("globalThis.__wllamaRaw.at(-1)")
     meta = turn.locator(".answer-meta").inner_text()
     proposal = turn.get_by_role("region", name="Proposed changes")
-    if "length limit" in meta:  # cut off by max_tokens: the JSON is unfinished, nothing is offered
+    if "length limit" in meta or "repeating itself" in meta:  # cut off (max_tokens, or a loop the
+        # app stopped): the JSON is unfinished, nothing is offered
         expect(proposal).to_have_count(0)
         assert shown(as_todos(stored(page))) == shown(before)
         return
