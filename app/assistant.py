@@ -15,7 +15,9 @@ changes a reply proposes are not offered).
 
 Every question is one structured request (app/proposals.py): the reply text streams into the
 answer out of the partial JSON, and the changes it proposes are offered under the answer, applied
-only when the person confirms.
+only when the person confirms. One question's generation is an app/answer_turn.py `AnswerTurn`
+(its prompt, the stream, the loop guard, how it ended); this controller owns what outlives a turn:
+the engines, the model and its loading, the state, the chat history.
 Public: open(), select(model_id), load(), cancel_load(), ask(question) -> bool, stop(), new_chat(),
 model_deleted(model_id) (also called through the shelf), and `state`, `model`, `loaded_id`.
 
@@ -34,31 +36,24 @@ import dataclasses
 import time
 
 from app import model_catalogue as catalogue
+from app.answer_turn import AnswerTurn, as_engine_error
 from app.assistant_text import (
     cancelled_text,
-    LENGTH_NOTE,
-    LOOP_NOTE,
-    STOPPED_NOTE,
     describe_generate_error,
     describe_load_error,
     describe_progress,
     engine_note,
-    format_speed,
     needs_reload,
     no_engine_message,
     offline_message,
 )
-from app.engine import DOWNLOAD, Availability, Cancelled, EngineError
-from app.proposals import ACTION_TOKENS, PROPOSAL_INTRO, ProposalFlow, StructuredReply, proposal_note
-from app.prompts import PromptTooLong, build_structured_messages
-from app.sampling import DEFAULT_SAMPLING, LoopGuard
+from app.engine import DOWNLOAD, Availability, Cancelled
+from app.proposals import ProposalFlow
+from app.prompts import PromptTooLong
+from app.sampling import DEFAULT_SAMPLING
 from app.site_models import parse_custom_models
 
 MODEL_SETTING = "tasks-and-talk.model"
-
-
-def _as_engine_error(error):
-    return error if isinstance(error, EngineError) else EngineError(str(error) or type(error).__name__)
 
 
 class AssistantController:
@@ -80,7 +75,7 @@ class AssistantController:
         self.loaded_engine = None
         self.history = []
         self.state = "closed"
-        self._stopping = False
+        self._turn = None  # the question being answered (app/answer_turn.py)
         self._load_started = None
         shelf.on_deleted(self.model_deleted)
 
@@ -166,7 +161,7 @@ class AssistantController:
             self.view.show_progress(None, cancelled_text(engine.capabilities.resumes_downloads))
             return
         except Exception as failure:  # every failure becomes a message; the to-do list is untouched
-            error = _as_engine_error(failure)
+            error = as_engine_error(failure)
             self._set_state("idle")
             message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label,
                                                   resumes=engine.capabilities.resumes_downloads)
@@ -202,57 +197,21 @@ class AssistantController:
         question = question.strip()
         if not question or self.state != "ready":
             return False
-        # The JSON and its changes cost tokens on top of the reply's own budget.
-        sampling = dataclasses.replace(self.sampling, max_tokens=self.sampling.max_tokens + ACTION_TOKENS)
-        todos = list(self.get_todos())
-        reading = StructuredReply(todos)  # short ids from the very list the prompt shows
         try:
-            messages = build_structured_messages(todos, self.history, question,
-                                                 context_tokens=self.model.context_window,
-                                                 answer_tokens=sampling.max_tokens)
+            turn = AnswerTurn(self.loaded_engine, self.get_todos(), self.history, question,
+                              context_tokens=self.model.context_window, sampling=self.sampling)
         except PromptTooLong as error:
             self.view.show_error(str(error), "", retry=False)
             return False
-        engine = self.loaded_engine
         self.view.show_error(None)
-        self._stopping = False
+        self._turn = turn
         self._set_state("generating")
         answer = self.view.start_answer(question)
-        guard = LoopGuard()
-
-        def on_delta(chunk):
-            if self._stopping or guard.looping:
-                return
-            text = reading.feed(chunk)
-            if text:
-                answer.append(text)
-                if guard.feed(text):
-                    engine.stop()
-
-        result, failure = None, None
-        try:
-            result = await engine.generate(messages, on_delta, sampling, json_schema=reading.schema)
-        except Exception as error:
-            failure = _as_engine_error(error)
-            if needs_reload(failure):
-                self.view.show_error(describe_generate_error(failure), "", retry=False, reload=True)
-        text, proposal = reading.text, None
-        if guard.looping:
-            text, note = text[:guard.cut].rstrip(), LOOP_NOTE
-        elif self._stopping:
-            note = STOPPED_NOTE
-        elif failure is not None:
-            note = describe_generate_error(failure)
-        elif result is not None and result.finish == "length":
-            note = LENGTH_NOTE
-        else:  # a whole answer: only now are its changes read, and offered
-            proposal = reading.read()
-            text, note = proposal.reply, proposal_note(proposal)
-            if proposal.batch.commands and self.apply_batch is not None:
-                text = text or PROPOSAL_INTRO
-            else:
-                proposal = None
-        answer.finish(text, note, format_speed(result.stats) if result is not None else "")
+        await turn.generate(answer)
+        if turn.failure is not None and needs_reload(turn.failure):
+            self.view.show_error(describe_generate_error(turn.failure), "", retry=False, reload=True)
+        text, note, proposal = turn.ending(can_apply=self.apply_batch is not None)
+        answer.finish(text, note, turn.speed)
         if proposal is not None:
             ProposalFlow(proposal.batch, self.apply_batch, answer.propose())
         if text:
@@ -262,8 +221,7 @@ class AssistantController:
 
     def stop(self):
         if self.state == "generating":
-            self._stopping = True
-            self.loaded_engine.stop()
+            self._turn.stop()
 
     async def new_chat(self):
         if self.state == "generating":
