@@ -22,7 +22,7 @@ from app.dom import listen, remove_all
 ASSISTANT_MODULES = (
     "engine", "engine_reports", "model_catalogue", "site_models", "sampling", "list_commands",
     "reply_stream", "actions", "list_prompt", "prompts", "assistant_text", "proposals", "answer_turn", "assistant", "model_storage",
-    "device", "engine_js", "proposal_view", "chat_view", "device_models_view", "assistant_main",
+    "device", "engine_js", "proposal_view", "transcript_view", "chat_view", "device_models_view", "assistant_main",
 )
 LOADING_TEXT = "Loading the assistant…"
 

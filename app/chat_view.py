@@ -1,52 +1,23 @@
-"""The assistant panel's view: the only module that reads or writes the assistant's part of the DOM.
+"""The assistant panel's view: its toggle, the model picker, load progress, errors and message box.
 
-The picker groups the models by where they run (one <optgroup> per group the controller passes:
-app/model_catalogue.groups). Streaming is constant work per batch: the text of each frame's chunks
-(assets/engines/stream.js batches them for every engine) is appended as one new text node at the
-end of the answer, never re-rendering the answer so far, and scrolling is coalesced to one per
-animation frame. The finished answer is rendered as markdown by assets/markdown.js (marked +
-DOMPurify, returned as a DocumentFragment); questions, notes and streaming text go in as text.
+The only module that reads or writes those parts of the DOM. The picker groups the models by where
+they run (one <optgroup> per group the controller passes: app/model_catalogue.groups) and marks
+those on this device. The questions and answers have their own view, app/transcript_view.py's
+TranscriptView: this one creates it and passes it the controller's answer calls (start_answer,
+clear_transcript), so the controller sees one view of the whole panel.
 """
 
 import asyncio
 
-from js import URL, console, document, location, requestAnimationFrame
-from pyodide.ffi import create_proxy
-from pyscript import js_import
+from js import document, location
 
 from app.dom import listen
-from app.proposal_view import ProposalView
-
-MARKDOWN = "./assets/markdown.js"
+from app.transcript_view import TranscriptView
 
 
 def _run(coroutine_function):
     """An event handler that starts `coroutine_function()` on Pyodide's event loop."""
     return lambda event: asyncio.ensure_future(coroutine_function())
-
-
-class AnswerView:
-    """One answer in the transcript, filled chunk by chunk, then rendered once as markdown."""
-
-    def __init__(self, panel, body, meta):
-        self.panel, self.body, self.meta = panel, body, meta
-
-    def append(self, text):
-        self.body.insertAdjacentText("beforeend", text)
-        self.panel.follow_transcript()
-
-    def propose(self):
-        """The view of the changes this answer proposes, placed under it (app/proposal_view.py)."""
-        return self.panel.add_proposal(self.meta)
-
-    def finish(self, text, note, speed):
-        if text:
-            self.panel.render_answer(self.body, text)
-        else:
-            self.body.classList.remove("streaming")
-            self.body.textContent = "(no answer)"
-        self.meta.textContent = " · ".join(part for part in (note, speed) if part)
-        self.panel.follow_transcript()
 
 
 class ChatView:
@@ -64,21 +35,15 @@ class ChatView:
         self.error = query(".assistant-error")
         self.retry_button = query(".assistant-error .retry")
         self.reload_button = query(".assistant-error .reload")
-        self.transcript = query(".transcript")
         self.form = query(".ask")
         self.message = query("#message")
         self.send_button = query(".send")
         self.stop_button = query(".stop")
         self.new_chat_button = query(".new-chat")
-        self.render_markdown = None
-        self._markdown = None
-        self._unrendered = []
+        self.transcript = TranscriptView(lambda: self.message.focus())
         self._cached = set()
         self._models = {}
-        self._follow = True
-        self._scroll_queued = False
         self._listeners = []
-        self._proposals = []
 
     def bind(self, controller):
         self.controller = controller
@@ -96,8 +61,6 @@ class ChatView:
         on(self.new_chat_button, "click", _run(controller.new_chat))
         on(self.form, "submit", self._on_submit)
         on(self.message, "keydown", self._on_message_key)
-        on(self.transcript, "scroll", self._on_scroll)
-        self._scroll_proxy = create_proxy(self._scroll_to_end)
         self.toggle.disabled = False
 
     async def toggle_panel(self):
@@ -105,30 +68,8 @@ class ChatView:
         self.panel.hidden = not opening
         self.toggle.setAttribute("aria-expanded", "true" if opening else "false")
         if opening:
-            if self._markdown is None:
-                self._markdown = asyncio.ensure_future(self._load_markdown())
+            self.transcript.load_markdown()
             await self.controller.open()
-
-    async def _load_markdown(self):
-        """Import the renderer, then render the answers that finished before it arrived."""
-        try:
-            (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
-        except Exception as error:  # answers then stay as plain text, which is still readable
-            console.warn(f"Markdown renderer unavailable: {error}")
-            self.render_markdown = lambda text: document.createTextNode(text)
-        else:
-            self.render_markdown = module.renderMarkdown
-        waiting, self._unrendered = self._unrendered, []
-        for body, text in waiting:
-            self.render_answer(body, text)
-
-    def render_answer(self, body, text):
-        """Replace the streamed text with its markdown rendering (once the renderer is here)."""
-        if self.render_markdown is None:
-            self._unrendered.append((body, text))
-            return
-        body.replaceChildren(self.render_markdown(text))
-        body.classList.remove("streaming")
 
     def _on_submit(self, event):
         event.preventDefault()
@@ -148,21 +89,6 @@ class ChatView:
                 self.message.value = ""
 
         asyncio.ensure_future(ask())
-
-    # Scrolling: follow new text unless the reader scrolled up to re-read.
-
-    def _on_scroll(self, event):
-        t = self.transcript
-        self._follow = t.scrollHeight - t.scrollTop - t.clientHeight < 40
-
-    def follow_transcript(self):
-        if self._follow and not self._scroll_queued:
-            self._scroll_queued = True
-            requestAnimationFrame(self._scroll_proxy)
-
-    def _scroll_to_end(self, timestamp):
-        self._scroll_queued = False
-        self.transcript.scrollTop = self.transcript.scrollHeight
 
     # Rendering, called by the controller.
 
@@ -239,30 +165,8 @@ class ChatView:
         self.reload_button.hidden = not reload
 
     def start_answer(self, question):
-        turn = document.createElement("article")
-        turn.className = "turn"
-        asked = document.createElement("p")
-        asked.className = "question"
-        asked.textContent = question
-        body = document.createElement("div")
-        body.className = "answer streaming"
-        meta = document.createElement("p")
-        meta.className = "answer-meta"
-        turn.append(asked, body, meta)
-        self.transcript.append(turn)
-        self._follow = True
-        self.follow_transcript()
-        return AnswerView(self, body, meta)
-
-    def add_proposal(self, anchor):
-        proposal = ProposalView(anchor, lambda: self.message.focus())
-        self._proposals.append(proposal)
-        self.follow_transcript()
-        return proposal
+        return self.transcript.start_answer(question)
 
     def clear_transcript(self):
-        for proposal in self._proposals:
-            proposal.close()
-        self._proposals = []
-        self.transcript.replaceChildren()
+        self.transcript.clear()
         self.message.focus()

@@ -277,7 +277,7 @@ SENTENCES = (
 
 
 MEASURED_FILES = ("assets/engines/stream.js", "assets/engines/webllm.js", "app/engine_js.py", "app/chat_view.py",
-                  "app/assistant.py", "tests/doubles/web-llm.js")
+                  "app/transcript_view.py", "app/assistant.py", "app/answer_turn.py", "tests/doubles/web-llm.js")
 
 
 def code_versions():

@@ -179,7 +179,7 @@ def answers(page):
 def open_assistant(page):
     """Open the panel and wait until the model picker is usable and the markdown renderer is in.
 
-    The panel imports assets/markdown.js only after the model check (chat_view.py); waiting for
+    The panel imports assets/markdown.js only after the model check (transcript_view.py); waiting for
     its modules keeps a quick scripted answer from finishing before it (see the xfail test).
     """
     page.get_by_role("button", name="Ask the assistant about your list").click()
