@@ -1,4 +1,4 @@
-r"""The assistant's structured reply: its JSON schema, and reading a reply into proposed commands.
+r"""The assistant's structured reply read into proposed commands, and the short ids it names to-dos by.
 
 Pure Python. Every message gets one structured request whose reply is
 `{"reply": "<text for the person>", "actions": [...]}`, so questions and changes take the same path.
@@ -7,18 +7,7 @@ maps them back. `read_reply` checks a reply (complete, truncated or not JSON at 
 schema in Python and turns the valid actions into app.list_commands commands; each invalid action
 is left out with a message saying why, and a reply with no valid actions is just an answer.
 
-The schema keeps to the JSON-schema subset that all three engines' constrained decoding accepts:
-`type`, `properties`, `required`, `additionalProperties: false`, `enum`, `anyOf` of whole objects
-(llama.cpp cannot mix `properties` with `anyOf` in one object), `items` and `maxItems`. Arrays are
-bounded: a small model otherwise loops until `max_tokens` and leaves truncated JSON. Strings are
-not, on purpose, as measured with the xgrammar inside WebLLM 0.2.86 and SmolLM2's 49,152-token
-vocabulary: a `minLength` or `maxLength` turns a string into `[^"\\\r\n]{m,n}`, which forbids every
-escape (no quote in a title, no line break in the reply), and a `maxLength` of 100 or more makes
-the grammar take 5-10 s to compile (60 ms without), again for each new list, since the ids are in
-the schema. Title lengths are checked here instead, and `max_tokens` bounds the whole reply.
-bench/bench_reply_schema.py repeats those checks. llama.cpp's converter (the generation wllama 3.13
-ships, compiled natively for the check) turns the schema into a grammar with the same key order,
-the id enum and at most 20 actions, and, unlike xgrammar, bounds the whitespace between tokens.
+The reply's JSON schema, and why it has the shape it has, is app/reply_schema.py.
 """
 
 import json
@@ -27,11 +16,9 @@ import time
 from dataclasses import dataclass
 
 from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen, quoted
+from app.reply_schema import MAX_ACTIONS
 from app.reply_stream import ReplyStream
 from app.todos import MAX_TITLE_LENGTH, new_id
-
-MAX_ACTIONS = 20
-"""The most changes one reply may propose (the schema's maxItems; more is rejected as a whole)."""
 
 OPS = ("add", "complete", "reopen", "rename", "delete")
 _BY_ID = {"complete": Complete, "reopen": Reopen, "delete": Delete}
@@ -61,51 +48,6 @@ class IdMap:
 
     def get(self, short):
         return self.todos.get(short) if isinstance(short, str) else None
-
-
-def reply_schema(short_ids=()):
-    """The JSON schema of one structured reply; ids are limited to `short_ids` (none: adds only)."""
-    title = {"type": "string"}
-    variants = [_action(["add"], title=title)]
-    if short_ids:
-        known = {"type": "string", "enum": list(short_ids)}
-        variants.append(_action(["complete", "reopen", "delete"], id=known))
-        variants.append(_action(["rename"], id=known, title=title))
-    return {
-        "type": "object",
-        "properties": {
-            "reply": {"type": "string"},
-            "actions": {
-                "type": "array",
-                "items": variants[0] if len(variants) == 1 else {"anyOf": variants},
-                "maxItems": MAX_ACTIONS,
-            },
-        },
-        "required": ["reply", "actions"],
-        "additionalProperties": False,
-    }
-
-
-def _action(ops, **fields):
-    return {
-        "type": "object",
-        "properties": {"op": {"type": "string", "enum": ops}, **fields},
-        "required": ["op", *fields],
-        "additionalProperties": False,
-    }
-
-
-def webllm_response_format(schema):
-    """WebLLM 0.2.86's JSON mode: the schema goes in as a string."""
-    return {"type": "json_object", "schema": json.dumps(schema)}
-
-
-def wllama_response_format(schema):
-    """wllama 3.13's OpenAI-style `response_format` (converted to a grammar by llama.cpp)."""
-    return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True}}
-
-
-# The Prompt API takes the schema object itself: session.promptStreaming(text, {responseConstraint}).
 
 
 @dataclass(frozen=True)

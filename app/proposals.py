@@ -2,15 +2,16 @@
 the person applies, discards or undoes.
 
 Pure Python (no `js` imports). `StructuredReply` is one request's reading: the JSON schema for the
-list the prompt was built from, the reply text pulled out of the partial JSON chunk by chunk
-(app/reply_stream.py, constant work per chunk), and the Proposal read from the whole text at the
-end (app/actions.py). `ProposalFlow` is one proposal's life under its answer: proposed, then
+list the prompt was built from (app/reply_schema.py), the reply text pulled out of the partial
+JSON chunk by chunk (app/reply_stream.py, constant work per chunk), and the Proposal read from the
+whole text at the end (app/actions.py). `ProposalFlow` is one proposal's life under its answer: proposed, then
 applied (one step through the to-do controller, on the newest stored list) or discarded, and an
 applied step can be undone once. Every transition happens at most once, so a double click or a
 stale button can never apply a change twice.
 """
 
-from app.actions import MAX_ACTIONS, NOT_JSON, IdMap, read_reply, reply_schema
+from app.actions import NOT_JSON, IdMap, read_reply
+from app.reply_schema import MAX_ACTIONS, reply_schema
 from app.reply_stream import ReplyStream
 
 ACTION_TOKENS = 20 * MAX_ACTIONS

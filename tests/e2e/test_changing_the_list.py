@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app.actions import reply_schema
+from app.reply_schema import reply_schema
 from tests.e2e.assistant_helpers import (
     answers,
     ask,

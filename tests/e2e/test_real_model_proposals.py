@@ -13,7 +13,8 @@ import json
 
 from playwright.sync_api import expect
 
-from app.actions import IdMap, read_reply, reply_schema
+from app.actions import IdMap, read_reply
+from app.reply_schema import reply_schema
 from app.todos import Todo, Todos
 from tests.e2e.assistant_helpers import ask
 from tests.e2e.helpers import add, stored
@@ -49,7 +50,7 @@ RAW_SPY = """async () => {
 
 
 def valid(value, schema):
-    """`value` against the JSON-schema subset app.actions.reply_schema uses (type, properties,
+    """`value` against the JSON-schema subset app.reply_schema.reply_schema uses (type, properties,
     required, additionalProperties false, enum, anyOf, items, maxItems)."""
     if "anyOf" in schema:
         return any(valid(value, option) for option in schema["anyOf"])

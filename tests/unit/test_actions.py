@@ -3,8 +3,9 @@
 import json
 
 from app import actions
-from app.actions import IdMap, read_reply, reply_schema
+from app.actions import IdMap, read_reply
 from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen
+from app.reply_schema import MAX_ACTIONS, reply_schema, webllm_response_format, wllama_response_format
 from app.reply_stream import ReplyStream
 from app.todos import Todo, Todos
 
@@ -105,18 +106,18 @@ def test_schema_keeps_to_the_subset_every_engine_accepts():
 
 def test_schema_bounds_the_array_but_no_string():
     schema = reply_schema(["t1"])
-    assert schema["properties"]["actions"]["maxItems"] == actions.MAX_ACTIONS == 20
+    assert schema["properties"]["actions"]["maxItems"] == MAX_ACTIONS == 20
     # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see the
-    # module docstring): lengths are checked in Python instead.
+    # app/reply_schema.py's docstring): lengths are checked in Python instead.
     assert "Length" not in json.dumps(schema)
 
 
 def test_engine_request_shapes():
     schema = reply_schema(["t1"])
-    webllm = actions.webllm_response_format(schema)
+    webllm = webllm_response_format(schema)
     assert webllm["type"] == "json_object" and json.loads(webllm["schema"]) == schema
     assert isinstance(webllm["schema"], str)
-    assert actions.wllama_response_format(schema) == {
+    assert wllama_response_format(schema) == {
         "type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True},
     }
 

@@ -12,7 +12,7 @@ from test_controller import MemoryStore
 from test_controller import RecordingView as ListView
 
 from app import codec
-from app.actions import MALFORMED, MAX_ACTIONS, TRUNCATED, reply_schema
+from app.actions import MALFORMED, TRUNCATED
 from app.assistant import AssistantController
 from app.assistant_text import LENGTH_NOTE, STOPPED_NOTE
 from app.controller import TodoController
@@ -28,6 +28,7 @@ from app.proposals import (
     StructuredReply,
     proposal_note,
 )
+from app.reply_schema import MAX_ACTIONS, reply_schema
 from app.todos import Todo, Todos
 
 LIST = Todos([Todo("a", "Buy milk", False, 1), Todo("b", "Call the dentist", False, 2),
