@@ -35,7 +35,6 @@ import asyncio
 import dataclasses
 import time
 
-from app import model_catalogue as catalogue
 from app.answer_turn import AnswerTurn, as_engine_error
 from app.assistant_text import (
     cancelled_text,
@@ -48,6 +47,7 @@ from app.assistant_text import (
     offline_message,
 )
 from app.engine import DOWNLOAD, Availability, Cancelled
+from app.model_choice import choose, groups, offered
 from app.proposals import ProposalFlow
 from app.prompts import PromptTooLong
 from app.sampling import DEFAULT_SAMPLING
@@ -101,19 +101,19 @@ class AssistantController:
         found = await asyncio.gather(*(self._availability(e) for e in self.engines))
         self.availabilities = {engine.name: a for engine, a in zip(self.engines, found)}
         custom, problems = parse_custom_models(await self.device.custom_models_text() or '{"models": []}')
-        models = [m for m in catalogue.offered(self.availabilities, custom) if m.engine in self.shelf.engines]
+        models = [m for m in offered(self.availabilities, custom) if m.engine in self.shelf.engines]
         if not models:
             self._set_state("unsupported")
             self.view.show_error(*no_engine_message(self.availabilities), retry=False)
             return
         self.shelf.offer(models)
-        self.model = catalogue.choose(models, self.settings.get(MODEL_SETTING), self.availabilities)
+        self.model = choose(models, self.settings.get(MODEL_SETTING), self.availabilities)
         cached = set()
         for name, engine in self.shelf.engines.items():
             mine = [m for m in models if m.engine == name]
             if mine:
                 cached |= set(await engine.cached_ids(mine))
-        self.view.show_models(catalogue.groups(models, self.availabilities), self.model, cached, problems)
+        self.view.show_models(groups(models, self.availabilities), self.model, cached, problems)
         note = engine_note(self.availabilities)
         if note:
             self.view.show_progress(None, note)

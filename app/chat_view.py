@@ -1,7 +1,7 @@
 """The assistant panel's view: its toggle, the model picker, load progress, errors and message box.
 
 The only module that reads or writes those parts of the DOM. The picker groups the models by where
-they run (one <optgroup> per group the controller passes: app/model_catalogue.groups) and marks
+they run (one <optgroup> per group the controller passes: app/model_choice.groups) and marks
 those on this device. The questions and answers have their own view, app/transcript_view.py's
 TranscriptView: this one creates it and passes it the controller's answer calls (start_answer,
 clear_transcript), so the controller sees one view of the whole panel.

@@ -1,5 +1,4 @@
-"""The model catalogue: which models the picker offers on this device, grouped by engine, and which
-one is chosen when the person has not picked one.
+"""The model catalogue: every model the app knows of, per engine, and the defaults among them.
 
 Pure Python. Three engines (app/engine.py): WebLLM on the GPU, wllama (llama.cpp in WebAssembly) on
 the CPU, and the browser's own model through Chrome's Prompt API.
@@ -12,14 +11,12 @@ Where the figures come from:
   examples/main/src/config.ts, `LIST_MODELS`): SmolLM2-360M-Instruct Q8_0 386,404,992 bytes,
   Qwen2.5-0.5B-Instruct Q8_0 675,710,816, Llama-3.2-1B-Instruct Q4_K_M 807,690,656. wllama runs
   under about 2 GB of wasm memory, so nothing larger than about 1.2 GB is listed.
-- Which WebLLM models an adapter can run: see `fits_adapter`.
 
-A site adds models through `models.json` (app/site_models.py); `offered` takes them in.
+A site adds models through `models.json` (app/site_models.py). Which of these models this device
+can run, how the picker groups them and which one is chosen: app/model_choice.py.
 """
 
 from app.engine import PROMPT_API, WEBLLM, WLLAMA
-
-MIB = 1 << 20
 
 DEFAULT_CONTEXT_WINDOW = 4096
 # Gemini Nano's window is larger (Chrome reports it as `contextWindow` once a session exists);
@@ -56,13 +53,6 @@ BUILT_IN_GGUF = (
 DEFAULT_GGUF = "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
 
 PROMPT_API_ID = "chrome-built-in"
-
-GROUP_LABELS = {
-    PROMPT_API: "Built into this browser",
-    WEBLLM: "On this device's GPU (WebLLM)",
-    WLLAMA: "On the CPU (llama.cpp)",
-}
-SOFTWARE_GPU_GROUP = "On a software GPU (slow)"
 
 _SIZE_MEANS = {WEBLLM: "GPU memory", WLLAMA: "download"}
 
@@ -136,116 +126,3 @@ def built_in_gguf_models():
 def prompt_api_model():
     return Model(PROMPT_API_ID, "Built into this browser (Gemini Nano)", 0, engine=PROMPT_API,
                  context_window=PROMPT_API_CONTEXT_WINDOW)
-
-
-# Which models this device can run
-
-
-def fits_adapter(model, availability):
-    """Can this WebGPU adapter run this WebLLM model? The rules WebLLM itself applies:
-
-    - shader-f16 for q?f16 builds (WebLLM 0.2.86 throws ShaderF16SupportError without it);
-    - the runtime's own minimum limits: it asks for 1 GiB buffers and falls back to maxBufferSize
-      256 MiB and maxStorageBufferBindingSize 128 MiB, below which it refuses to start
-      (lib/index.js, the adapter checks before `requestDevice`);
-    - WebLLM's chat demo (web-llm PR #256, "Disable most models on Android phone") treats an adapter
-      whose maxStorageBufferBindingSize is 128 MiB or less as a low-resource device and offers only
-      models whose record has `low_resource_required: true`;
-    - and (web-llm PR #310) a record's `buffer_size_required_bytes` must not exceed
-      maxStorageBufferBindingSize.
-    Limits the adapter did not report are not held against a model. Availability gives the limits
-    in MiB (2**20 bytes; WebGPU's limits are powers of two).
-    """
-    if model.needs_f16 and not availability.f16:
-        return False
-    binding, buffer = availability.max_storage_buffer_mb, availability.max_buffer_mb
-    if buffer is not None and buffer * MIB < 1 << 28:
-        return False
-    if binding is not None:
-        if binding * MIB < 1 << 27:
-            return False
-        if binding * MIB <= 1 << 27 and not model.low_resource:
-            return False
-        if model.buffer_bytes is not None and model.buffer_bytes > binding * MIB:
-            return False
-    return True
-
-
-def offered(availabilities, custom_models):
-    """Every model this device can run, grouped by engine, in picker order.
-
-    The browser's own model first (this site downloads nothing for it); then WebLLM on a real GPU;
-    then the CPU models (wherever WebAssembly runs); WebLLM on a software adapter (SwiftShader) last.
-    `availabilities` maps engine names to app.engine.Availability; a missing name means unavailable.
-    """
-    def available(name):
-        found = availabilities.get(name)
-        return found if found is not None and found.available else None
-
-    by_engine = {WEBLLM: [], WLLAMA: []}
-    for model in custom_models:
-        by_engine.setdefault(model.engine, []).append(model)
-    result = []
-    if available(PROMPT_API):
-        result.append(prompt_api_model())
-    gpu = available(WEBLLM)
-    webllm = []
-    if gpu:
-        webllm = [m for m in built_in_models(gpu.f16) + by_engine[WEBLLM] if fits_adapter(m, gpu)]
-    if gpu and gpu.preferred:
-        result += webllm
-    if available(WLLAMA):
-        result += built_in_gguf_models() + by_engine[WLLAMA]
-    if gpu and not gpu.preferred:
-        result += webllm
-    return result
-
-
-def group_label(engine, availabilities):
-    found = availabilities.get(engine)
-    if engine == WEBLLM and found is not None and not found.preferred:
-        return SOFTWARE_GPU_GROUP
-    return GROUP_LABELS.get(engine, engine)
-
-
-def groups(models, availabilities=None):
-    """[(group label, [models])] for the picker's <optgroup>s, in the order of `models`.
-
-    WebLLM's group is named "On a software GPU (slow)" when its adapter is not preferred.
-    """
-    availabilities = availabilities or {}
-    result = []
-    for model in models:
-        label = group_label(model.engine, availabilities)
-        if result and result[-1][0] == label:
-            result[-1][1].append(model)
-        else:
-            result.append((label, [model]))
-    return result
-
-
-def choose(models, remembered_id, availabilities=None):
-    """The remembered model if it is still offered; else by capability: on a real (preferred) GPU a
-    WebLLM model, else the browser's own model, else a CPU model; else the first model, or None.
-
-    Within WebLLM and the CPU engine, the site's own first model (models.json: served by the site,
-    so it works where the model hosts are out of reach) comes before the built-in default
-    (WebLLM's Llama 3.2 1B; Qwen2.5 0.5B on the CPU).
-    """
-    availabilities = availabilities or {}
-    by_id = {m.model_id: m for m in models}
-    if remembered_id in by_id:
-        return by_id[remembered_id]
-
-    def pick(engine, default):
-        mine = [m for m in models if m.engine == engine]
-        return next((m for m in mine if m.site), None) or next((m for m in mine if default(m)), None) or (
-            mine[0] if mine else None)
-
-    gpu = availabilities.get(WEBLLM)
-    if gpu is None or (gpu.available and gpu.preferred):
-        found = pick(WEBLLM, lambda m: m.label.startswith(DEFAULT_FAMILY))
-        if found:
-            return found
-    found = pick(PROMPT_API, lambda m: True) or pick(WLLAMA, lambda m: m.model_id == DEFAULT_GGUF)
-    return found or (models[0] if models else None)

@@ -1,4 +1,4 @@
-"""Tests for app.model_catalogue: which models the picker offers, and which variant suits this GPU."""
+"""Tests for app.model_catalogue and app.model_choice: the models offered, and which suit this GPU."""
 
 import json
 
@@ -6,16 +6,8 @@ import pytest
 
 from app import model_catalogue as models
 from app.engine import PROMPT_API, WEBLLM, WLLAMA, Availability
-from app.model_catalogue import (
-    Model,
-    built_in_gguf_models,
-    built_in_models,
-    choose,
-    fits_adapter,
-    format_size,
-    groups,
-    offered,
-)
+from app.model_catalogue import Model, built_in_gguf_models, built_in_models, format_size
+from app.model_choice import choose, fits_adapter, groups, offered
 from app.site_models import parse_custom_models
 
 SEED_ID = "Llama-3.2-3B-Instruct-q4f32_1-MLC"
