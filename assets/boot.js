@@ -11,7 +11,9 @@
   const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/storage.py
   const $ = (selector) => document.querySelector(selector);
   const template = $("#todo-row");
-  const pendingTitles = [];
+  // What is done to the list before Python is up, in order; app/boot_queue.py decodes and replays it.
+  // Titles entered meanwhile: {type: "add", typed: n, title} (n counts them from 0).
+  const queue = [];
   const savedRows = new Map(); // to-do id -> row, so a repaint reuses the same elements
   const pendingRows = [];
 
@@ -70,10 +72,11 @@
 
   function paint() {
     const rows = savedTodos().map((todo) => [todo, rowFor(todo)]);
-    pendingTitles.forEach((title, index) => {
-      const todo = { title, completed: false };
-      rows.push([todo, rowFor(todo, index)]);
-    });
+    for (const intent of queue) {
+      if (intent.type !== "add") continue;
+      const todo = { title: intent.title, completed: false };
+      rows.push([todo, rowFor(todo, intent.typed)]);
+    }
     const todos = rows.map(([todo]) => todo);
     const filter = filterFor(location.hash);
     $(".todo-list").replaceChildren(
@@ -98,7 +101,8 @@
   function queueTitle(event) {
     const input = event.target;
     if (event.key !== "Enter" || event.isComposing || !input.value.trim()) return;
-    pendingTitles.push(input.value);
+    const typed = queue.filter((intent) => intent.type === "add").length;
+    queue.push({ type: "add", typed, title: input.value });
     input.value = "";
     paint();
   }
@@ -114,9 +118,10 @@
   paint();
 
   window.bootShell = {
-    pendingTitles,
-    /** Called once by Python when it has rendered: stop painting, unlock the controls. */
+    queue,
+    /** Called once by Python when it has replayed the queue: stop painting, empty the queue. */
     handOver() {
+      queue.length = 0;
       $(".new-todo").removeEventListener("keydown", queueTitle);
       $(".todo-list").removeEventListener("click", ignoreControl);
       removeEventListener("hashchange", paint);
