@@ -96,7 +96,7 @@ def decode(entries):
     return tuple(intent for intent in map(_decode_one, entries) if intent is not None)
 
 
-class ListCommands(Protocol):
+class ReplayCommands(Protocol):
     """The controller's commands a replay uses (app/controller.py's TodoController offers them)."""
 
     def add(self, text: str, todo_id: str | None = None) -> bool:
@@ -111,7 +111,7 @@ class ListCommands(Protocol):
     def clear_completed(self) -> bool: ...
 
 
-def replay(intents, commands: ListCommands, make_id=new_id):
+def replay(intents, commands: ReplayCommands, make_id=new_id):
     """Apply `intents` in order through `commands`; returns the titles that could not be added.
 
     An intent on the row of a title that was refused (or is not on the list any more) changes

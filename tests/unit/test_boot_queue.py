@@ -5,7 +5,7 @@ from app import codec
 from app.boot_queue import (
     AddTitle,
     ClearCompleted,
-    ListCommands,
+    ReplayCommands,
     Remove,
     Row,
     SetAllCompleted,
@@ -33,7 +33,7 @@ def stored(store):
 
 
 def test_the_controller_offers_the_commands_a_replay_uses():
-    assert_conforms(TodoController, ListCommands)
+    assert_conforms(TodoController, ReplayCommands)
 
 
 def test_every_kind_of_entry_boot_js_queues_is_decoded_in_order():
@@ -138,7 +138,7 @@ def test_the_checkbox_state_is_replayed_not_a_flip_so_checking_twice_leaves_it_c
 
 
 class Recorder:
-    """Records the commands a replay gives (ListCommands); `refuse` titles are refused."""
+    """Records the commands a replay gives (ReplayCommands); `refuse` titles are refused."""
 
     def __init__(self, refuse=()):
         self.calls = []
@@ -166,7 +166,7 @@ class Recorder:
 
 
 def test_the_recorder_offers_what_a_replay_uses():
-    assert_conforms(Recorder, ListCommands)
+    assert_conforms(Recorder, ReplayCommands)
 
 
 def test_a_typed_row_is_named_by_the_id_its_title_was_added_with():
