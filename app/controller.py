@@ -10,7 +10,7 @@ so nothing typed here, nor anything saved by another tab meanwhile, is lost.
 
 import time
 
-from app import codec
+from app import boot_queue, codec
 from app.todo_store import StorageFull, TodoStore
 from app.todos import TitleTooLong, Todos, filter_for_route, new_id
 
@@ -56,14 +56,14 @@ class TodoController:
         self._frozen = False  # storage holds data this tab must not overwrite
         self._notice = None
 
-    def start(self, route_hash, pending_titles=()):
-        """Load, render, then add titles typed before Python was ready."""
+    def start(self, route_hash, early=()):
+        """Load, render, then replay what was done before Python was ready (app/boot_queue.py's
+        intents, in order, through the commands below); a title refused goes back to the input."""
         self.filter = filter_for_route(route_hash)
         self.todos = self._read(at_start=True)
         self.view.render(self.todos, self.filter)
-        for title in pending_titles:
-            if not self.add(title):
-                self.view.restore_new_title(title)
+        for title in boot_queue.replay(early, self):
+            self.view.restore_new_title(title)
 
     def _notify(self, text):
         self._notice = text
@@ -130,9 +130,9 @@ class TodoController:
 
     # Commands from the view.
 
-    def add(self, text):
+    def add(self, text, todo_id=None):
         # The id and time are fixed now, so replaying an unsaved add gives the same to-do.
-        todo_id, created = new_id(), self.clock()
+        todo_id, created = todo_id or new_id(), self.clock()
         return self._change(lambda todos: todos.add(text, todo_id=todo_id, created=created))
 
     def edit(self, todo_id, text):

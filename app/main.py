@@ -7,6 +7,7 @@ wired by app/assistant_main.py, which the launcher fetches and imports on the to
 
 from js import location, window
 
+from app import boot_queue
 from app.assistant_launcher import AssistantLauncher
 from app.controller import TodoController
 from app.dom import listen
@@ -17,7 +18,7 @@ store = BrowserStore()
 todo_view = TodoView()
 todos = TodoController(store, todo_view)
 todo_view.bind(todos)
-todos.start(location.hash, window.bootShell.pendingTitles.to_py())
+todos.start(location.hash, boot_queue.decode(window.bootShell.queue.to_py()))
 store.on_external_change(todos.external_change)
 listeners = [listen(window, "hashchange", lambda event: todos.route(location.hash))]
 assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch)

@@ -48,9 +48,8 @@ class TodoView:
             self._adopt(row)
 
     def _adopt(self, row):
-        """Take over a row boot.js painted: unlock its controls and key it by its to-do's id."""
-        for control in row.querySelectorAll("[aria-disabled]"):
-            control.removeAttribute("aria-disabled")
+        """Take over a row boot.js painted: key it by its to-do's id (a typed title's row: keep it for
+        the to-do that is added for it)."""
         if _is_pending(row):
             self._pending.append(row)
         else:

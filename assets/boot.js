@@ -1,17 +1,25 @@
-// Paints the saved list before Python is up, and keeps what is typed meanwhile.
+// Paints the saved list before Python is up, and keeps what is typed and clicked meanwhile.
 // A classic script at the end of <body>: it runs before PyScript has even downloaded Pyodide. It only
 // reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
 // (data-id); Python's view (app/todo_view.py) adopts these same elements when it takes over, so a
 // script, an extension or a screen reader holding a row, or focus in it, keeps it. Rows of titles
 // typed meanwhile have no id yet: Python gives them theirs as it adds the titles.
-// Text goes in with textContent, never as HTML.
+// What is done meanwhile (a title entered, a row's checkbox or destroy button, toggle all, Clear
+// completed) is queued in order and shown at once; Python replays the queue through its own
+// commands at hand-over, so it is saved then. Filter links need no queue (the URL hash keeps the
+// filter); double-click to edit waits for Python. Text goes in with textContent, never as HTML.
 (() => {
   "use strict";
   const html = document.documentElement;
   const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/storage.py
   const $ = (selector) => document.querySelector(selector);
   const template = $("#todo-row");
-  const pendingTitles = [];
+  // What is done to the list before Python is up, in order; app/boot_queue.py decodes and replays it.
+  // A title entered meanwhile: {type: "add", typed: n, title}, n counting them from 0. A row is named
+  // {id} (a saved to-do) or {typed: n} (the row of the n-th title entered): {type: "set-completed",
+  // ...row, completed}, {type: "remove", ...row}; and {type: "set-all-completed", completed},
+  // {type: "clear-completed"}.
+  const queue = [];
   const savedRows = new Map(); // to-do id -> row, so a repaint reuses the same elements
   const pendingRows = [];
 
@@ -42,20 +50,28 @@
     return todos;
   }
 
-  // Before Python is up the controls do nothing: they stay focusable but are marked and inert.
-  function newRow() {
-    const row = template.content.firstElementChild.cloneNode(true);
-    for (const control of row.querySelectorAll(".toggle, .destroy")) control.setAttribute("aria-disabled", "true");
-    return row;
+  // The list as Python will have it once it has replayed the queue on the saved to-dos (the same
+  // rules as app/todos.py). A title entered meanwhile is {typed, title, completed}, without an id.
+  function queuedTodos() {
+    let todos = savedTodos();
+    for (const intent of queue) {
+      const named = (todo) => ("id" in intent ? todo.id === intent.id : todo.typed === intent.typed);
+      if (intent.type === "add") todos.push({ typed: intent.typed, title: intent.title, completed: false });
+      else if (intent.type === "set-completed") todos.filter(named).forEach((t) => (t.completed = intent.completed));
+      else if (intent.type === "remove") todos = todos.filter((t) => !named(t));
+      else if (intent.type === "set-all-completed") todos.forEach((t) => (t.completed = intent.completed));
+      else if (intent.type === "clear-completed") todos = todos.filter((t) => !t.completed);
+    }
+    return todos;
   }
 
-  // The row of a saved to-do (by id) or of the index-th title typed meanwhile (no id).
-  function rowFor(todo, index) {
+  // The row of a saved to-do (by id) or of the typed-th title entered meanwhile (no id).
+  function rowFor(todo) {
     const id = todo.id;
-    let row = id === undefined ? pendingRows[index] : savedRows.get(id);
+    let row = id === undefined ? pendingRows[todo.typed] : savedRows.get(id);
     if (!row) {
-      row = newRow();
-      if (id === undefined) pendingRows[index] = row;
+      row = template.content.firstElementChild.cloneNode(true);
+      if (id === undefined) pendingRows[todo.typed] = row;
       else savedRows.set((row.dataset.id = id), row);
     }
     row.classList.toggle("completed", Boolean(todo.completed));
@@ -68,18 +84,24 @@
     return { "#/active": "active", "#/completed": "completed" }[hash] || "all";
   }
 
+  // Show exactly `rows`, in order, moving no row that stays: moving or re-inserting the row that
+  // holds the focus (a checkbox just clicked) would take the focus away.
+  function showRows(rows) {
+    const list = $(".todo-list");
+    const wanted = new Set(rows);
+    for (const row of [...list.children]) if (!wanted.has(row)) row.remove();
+    let cursor = list.firstElementChild;
+    for (const row of rows) {
+      if (row === cursor) cursor = cursor.nextElementSibling;
+      else list.insertBefore(row, cursor);
+    }
+  }
+
   function paint() {
-    const rows = savedTodos().map((todo) => [todo, rowFor(todo)]);
-    pendingTitles.forEach((title, index) => {
-      const todo = { title, completed: false };
-      rows.push([todo, rowFor(todo, index)]);
-    });
-    const todos = rows.map(([todo]) => todo);
+    const todos = queuedTodos();
     const filter = filterFor(location.hash);
-    $(".todo-list").replaceChildren(
-      ...rows
-        .filter(([t]) => filter === "all" || (filter === "completed") === Boolean(t.completed))
-        .map(([, row]) => row),
+    showRows(
+      todos.filter((t) => filter === "all" || (filter === "completed") === t.completed).map(rowFor),
     );
     const active = todos.filter((t) => !t.completed).length;
     $(".main").hidden = $(".footer").hidden = todos.length === 0;
@@ -98,28 +120,61 @@
   function queueTitle(event) {
     const input = event.target;
     if (event.key !== "Enter" || event.isComposing || !input.value.trim()) return;
-    pendingTitles.push(input.value);
+    const typed = queue.filter((intent) => intent.type === "add").length;
+    queue.push({ type: "add", typed, title: input.value });
     input.value = "";
     paint();
   }
 
-  // A click (or Space) on a row's control before Python is up would change nothing that is saved.
-  function ignoreControl(event) {
-    if (event.target.closest(".toggle, .destroy")) event.preventDefault();
+  // How the queue names the row of a control: {id} or {typed}; null for a row that is not one of ours.
+  function rowOf(control) {
+    const row = control.closest("li");
+    if (row.dataset.id) return { id: row.dataset.id };
+    const typed = pendingRows.indexOf(row);
+    return typed < 0 ? null : { typed };
   }
 
-  $(".new-todo").addEventListener("keydown", queueTitle);
-  $(".todo-list").addEventListener("click", ignoreControl);
-  addEventListener("hashchange", paint);
+  function queueIntent(intent) {
+    queue.push(intent);
+    paint();
+  }
+
+  // The same events app/todo_view.py listens to, so a click (or Space, or Enter) counts once.
+  function queueListChange(event) {
+    const row = event.target.matches(".toggle") && rowOf(event.target);
+    if (row) queueIntent({ type: "set-completed", ...row, completed: event.target.checked });
+  }
+
+  function queueListClick(event) {
+    const row = event.target.matches(".destroy") && rowOf(event.target);
+    if (row) queueIntent({ type: "remove", ...row });
+  }
+
+  function queueToggleAll(event) {
+    queueIntent({ type: "set-all-completed", completed: event.target.checked });
+  }
+
+  function queueClearCompleted() {
+    queueIntent({ type: "clear-completed" });
+  }
+
+  const listeners = [
+    [$(".new-todo"), "keydown", queueTitle],
+    [$(".todo-list"), "change", queueListChange],
+    [$(".todo-list"), "click", queueListClick],
+    [$(".toggle-all"), "change", queueToggleAll],
+    [$(".clear-completed"), "click", queueClearCompleted],
+    [window, "hashchange", paint],
+  ];
+  for (const [target, type, listener] of listeners) target.addEventListener(type, listener);
   paint();
 
   window.bootShell = {
-    pendingTitles,
-    /** Called once by Python when it has rendered: stop painting, unlock the controls. */
+    queue,
+    /** Called once by Python when it has replayed the queue: stop painting, empty the queue. */
     handOver() {
-      $(".new-todo").removeEventListener("keydown", queueTitle);
-      $(".todo-list").removeEventListener("click", ignoreControl);
-      removeEventListener("hashchange", paint);
+      queue.length = 0;
+      for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
       // Rows of typed titles that Python did not adopt (it refused the title and put it back).
       for (const row of $(".todo-list").querySelectorAll("li:not([data-id])")) row.remove();
       html.removeAttribute("data-starting");

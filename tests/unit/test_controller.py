@@ -3,6 +3,7 @@
 import json
 
 from app import codec
+from app.boot_queue import AddTitle
 from app.controller import STORAGE_FULL, TodoController
 from app.todo_store import StorageFull, TodoStore
 from app.todos import Todo, Todos
@@ -118,7 +119,8 @@ def test_corrupted_record_is_backed_up_and_reported_and_the_app_starts():
 
 
 def test_pending_titles_typed_before_start_up_are_added():
-    _, store, view = started(pending=["early", "  ", "x" * 5000])
+    typed = ["early", "  ", "x" * 5000]
+    _, store, view = started(pending=[AddTitle(i, title) for i, title in enumerate(typed)])
     assert store.titles() == ["early"]
     assert view.restored == ["x" * 5000]
 
