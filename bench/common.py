@@ -1,13 +1,17 @@
 """What the benchmarks share: the served site, Chromium, and loading the app with its timings.
 
-Not a benchmark itself. bench_startup.py, bench_offline.py, bench_streaming.py and lighthouse.py
-import it (each adds the repository root to sys.path first); nothing here imports test code.
+Not a benchmark itself. Every benchmark that drives Chromium imports it (each adds the repository
+root to sys.path first); nothing here imports test code.
 
 `Bench.load` opens a page in a new tab, waits until it is ready (`data-ready` on <html>) and returns
 the figures of that load (ms from navigation start, recorded by TIMING_SCRIPT, a MutationObserver
 installed before any page script runs); it fails the load on a page error, a Python traceback in
 the console, or a request to another origin. A benchmark that needs more figures per load passes
 `extra_collect` (a JS async function whose result is merged into the load's figures).
+
+bench_proposal.py and bench_wllama.py run the app on the real SmolLM2 GGUF: `app_init_script` seeds
+the list and the model choice, `route_bench_model` answers models.json with that one model, and
+`start_model` opens the app and its panel and starts the model, timed.
 """
 
 import json
@@ -15,17 +19,21 @@ import os
 import re
 import shlex
 import statistics
-import sys
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
+from app.codec import encode
 from build.browser import CHROMIUM, CHROMIUM_ARGS, WEBGPU_ARG  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The app's localStorage key, defined once in index.html (<html data-todos-key>).
 TODOS_KEY = re.search(r'<html[^>]* data-todos-key="([^"]+)"', (ROOT / "index.html").read_text()).group(1)
+# The assistant's remembered model choice (app/assistant.py's MODEL_SETTING).
+MODEL_KEY = "tasks-and-talk.model"
 SAVED_COUNT = 50
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "PythonError")
 
@@ -233,6 +241,70 @@ class WasmTracer:
                 break
             page.wait_for_timeout(100)
         return "code cache" if self.names & self.FROM_CACHE else "compiled"
+
+
+# ---------------------------------------------------------------- the app on the real model
+
+GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
+
+
+def app_init_script(todos, model_id=BENCH_MODEL_ID):
+    """Before the app's scripts: no WebGPU (so the CPU engine), the seeded list and the model choice."""
+    return f"""
+delete Navigator.prototype.gpu;
+localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(encode(todos))});
+localStorage.setItem({json.dumps(MODEL_KEY)}, {json.dumps(model_id)});
+"""
+
+
+def route_bench_model(context, model_url, context_window=2048, headers=None):
+    """Answer the app's models.json in `context` with one wllama model: the bench's GGUF at `model_url`."""
+    body = json.dumps({"models": [{"engine": "wllama", "model_id": BENCH_MODEL_ID, "label": "SmolLM2 135M (bench)",
+                                   "url": model_url, "size": 98, "context_window": context_window}]})
+    extra = {} if headers is None else {"headers": headers}
+    context.route("**/models.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=body, **extra))
+
+
+def start_model(page, origin, spy=None):
+    """Open the app at `origin`, open the assistant's panel and start the chosen model; return the
+    seconds from the click on the load button until the message box is enabled.
+
+    spy: a JS function run in the page once it is ready, before the panel opens (to wrap the engine
+    module the app is about to use). Raises RuntimeError when the app shows an error instead.
+    """
+    page.goto(origin + "/")
+    page.wait_for_selector("html[data-ready]", state="attached")
+    if spy is not None:
+        page.evaluate(spy)
+    page.locator(".assistant-toggle").click()
+    page.wait_for_selector("#model:not([disabled])")
+    started = time.perf_counter()
+    page.locator(".load-model").click()
+    page.wait_for_selector("#message:not([disabled]), .assistant-error:not([hidden])")
+    if page.locator(".assistant-error:not([hidden])").count():
+        raise RuntimeError("the app could not load the model: " + page.locator(".assistant-error").inner_text())
+    return time.perf_counter() - started
+
+
+def llama_figures(timings):
+    """llama.cpp's own counters of one answer (the `timings` of wllama's last chunk), None where absent."""
+    timings = timings or {}
+    return {"prompt_n": timings.get("prompt_n"), "predicted_n": timings.get("predicted_n"),
+            "prefill_tok_s": timings.get("prompt_per_second"),
+            "decode_tok_s": timings.get("predicted_per_second")}
+
+
+def median_of(rows, key):
+    """The median of `key` over the rows that have it; None if none has."""
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def number(value, digits=0):
+    """A figure for a table cell: "—" for a missing one."""
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def rotate(items, n):
