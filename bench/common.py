@@ -124,6 +124,17 @@ class LoadError(Exception):
     pass
 
 
+def watch_errors(page, errors):
+    """Append to `errors` each page error of `page` and each Python traceback it logs to its console."""
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(f"Python traceback in console: {message.text}")
+            if is_traceback(message.text) else None)
+
+
+def is_traceback(text):
+    return any(marker in text for marker in TRACEBACK_MARKERS)
+
+
 class Bench:
     """Loads pages of the site at `origin` in `browser` and checks each load (see the module docstring)."""
 
@@ -188,15 +199,9 @@ class Bench:
         page = context.new_page()
         if trace_wasm:
             tracer = WasmTracer(context, page)
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-
-        def console(message):
-            if any(marker in message.text for marker in TRACEBACK_MARKERS):
-                errors.append(f"Python traceback in console: {message.text}")
-            elif message.type in ("warning", "error"):
-                warnings.append(f"{message.type}: {message.text}")
-
-        page.on("console", console)
+        watch_errors(page, errors)
+        page.on("console", lambda message: warnings.append(f"{message.type}: {message.text}")
+                if message.type in ("warning", "error") and not is_traceback(message.text) else None)
         try:
             page.goto(url, wait_until="commit")
             condition = "window.__readyAt !== undefined"
@@ -241,6 +246,11 @@ class WasmTracer:
                 break
             page.wait_for_timeout(100)
         return "code cache" if self.names & self.FROM_CACHE else "compiled"
+
+
+def rotate(items, n):
+    n %= len(items)
+    return items[n:] + items[:n]
 
 
 # ---------------------------------------------------------------- the app on the real model
@@ -296,22 +306,6 @@ def llama_figures(timings):
             "decode_tok_s": timings.get("predicted_per_second")}
 
 
-def median_of(rows, key):
-    """The median of `key` over the rows that have it; None if none has."""
-    values = [r[key] for r in rows if r.get(key) is not None]
-    return statistics.median(values) if values else None
-
-
-def number(value, digits=0):
-    """A figure for a table cell: "—" for a missing one."""
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def rotate(items, n):
-    n %= len(items)
-    return items[n:] + items[:n]
-
-
 # ---------------------------------------------------------------- reporting
 
 
@@ -322,6 +316,17 @@ def stats(values):
 def fmt(values):
     median, low, high = stats(values)
     return f"{median:7.0f}  ({low:.0f}–{high:.0f})"
+
+
+def median_of(rows, key):
+    """The median of `key` over the rows that have it; None if none has."""
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def number(value, digits=0):
+    """A figure for a table cell: "—" for a missing one."""
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def phase_medians(loads):
@@ -367,6 +372,12 @@ def longest_task(load, since=None):
                 if start >= begin and (end is None or start < end)), default=0.0)
 
 
+def ratio_of(values, bases):
+    """Interleaved runs: (the ratio of the medians, the median of the per-run ratios)."""
+    return (statistics.median(values) / statistics.median(bases),
+            statistics.median(v / b for v, b in zip(values, bases)))
+
+
 def duration(load, start, end):
     marks = dict(load["marks"], readyAt=load["readyAt"], navigation=0.0)
     if marks.get(start) is None or marks.get(end) is None:
@@ -381,6 +392,46 @@ PHASES = [
     ("page's Python: py:ready → data-ready", "py:ready", "readyAt"),
     ("after the interpreter: → data-ready", "Loaded interpreter", "readyAt"),
 ]
+
+
+def print_phases(columns, label_width, cell_width):
+    """The PHASES table: a row per phase, a column per {heading: loads}, each cell the median in ms."""
+    print(f"{'where the time goes (medians, ms)':{label_width}}"
+          + "".join(f"{heading:>{cell_width}}" for heading in columns))
+    for label, start, end in PHASES:
+        cells = []
+        for loads in columns.values():
+            values = [d for d in (duration(x, start, end) for x in loads) if d is not None]
+            cells.append(f"{statistics.median(values):{cell_width}.0f}" if values else f"{'–':>{cell_width}}")
+        print(f"{label:{label_width}}" + "".join(cells))
+
+
+def print_warnings(loads):
+    """The console warnings and errors that the loads saw (Bench.load keeps them; they fail nothing)."""
+    warnings = sorted({w for load in loads for w in load["warnings"]})
+    if warnings:
+        print("\nConsole warnings/errors seen (not failures):")
+        for warning in warnings:
+            print(f"  {warning[:300]}")
+
+
+def print_heading(browser_version, context_lines):
+    """A report's first lines: the command, the browser, then `context_lines` (site_lines, load_line)."""
+    print()
+    print(f"Command:   {command_line()}")
+    print(f"Chromium:  {browser_version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
+    for line in context_lines:
+        print(line)
+
+
+def site_lines(sw_state):
+    """The commit measured, and whether the app's service worker can install (service_worker_state)."""
+    return [f"Site:      {source_version()}", f"SW:        {sw_state}"]
+
+
+def load_line(load_before):
+    """The machine's load average at the end of the run and at its start (`load_before`)."""
+    return f"Load avg:  {load_average()} (1/5/15 min) at the end, {load_before} at the start; {os.cpu_count()} CPUs"
 
 
 def command_line():
