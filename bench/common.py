@@ -32,7 +32,7 @@ from build.browser import CHROMIUM, CHROMIUM_ARGS, WEBGPU_ARG  # noqa: F401 (re-
 ROOT = Path(__file__).resolve().parent.parent
 # The app's localStorage key, defined once in index.html (<html data-todos-key>).
 TODOS_KEY = re.search(r'<html[^>]* data-todos-key="([^"]+)"', (ROOT / "index.html").read_text()).group(1)
-# The assistant's remembered model choice (app/assistant.py's MODEL_SETTING).
+# The assistant's remembered model choice: the localStorage key the app calls MODEL_SETTING.
 MODEL_KEY = "tasks-and-talk.model"
 SAVED_COUNT = 50
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "PythonError")
