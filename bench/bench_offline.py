@@ -32,7 +32,6 @@ Server requests of online loads are counted and printed too (the probe's exclude
 import argparse
 import functools
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -46,22 +45,9 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGES,
-    PHASES,
-    ROOT,
-    SAVED_COUNT,
-    TRACEBACK_MARKERS,
-    Bench,
-    LoadError,
-    command_line,
-    duration,
-    fmt,
-    load_average,
-    rotate,
-    service_worker_state,
-    source_version,
+    CHROMIUM, CHROMIUM_ARGS, PAGES, ROOT, SAVED_COUNT, Bench, LoadError, fmt, load_average, load_line,
+    print_heading, print_phases, print_warnings, ratio_of, rotate, service_worker_state, site_lines,
+    watch_errors,
 )
 from build.serve import SiteHandler, SiteServer  # noqa: E402
 
@@ -146,9 +132,7 @@ def install_service_worker(bench, context, timeout_ms):
     url = bench.origin + PAGES[PAGE]
     errors = []
     page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    page.on("console", lambda message: errors.append(f"Python traceback in console: {message.text}")
-            if any(marker in message.text for marker in TRACEBACK_MARKERS) else None)
+    watch_errors(page, errors)
     started = time.monotonic()
     timings = {}
     try:
@@ -218,43 +202,33 @@ def premise_problems(load, case, traced=False):
 
 
 def run(playwright, servers, args):
+    """Set both cases up, cut the offline one's network, then the warm-up and measured loads; return
+    every figure and the problems with the comparison's premises."""
     timeout_ms = int(args.timeout * 1000)
-    benches = {case: Bench(playwright, None, servers[case].origin, timeout_ms, extra_collect=EXTRA_COLLECT) for case in CASES}
-    setup, warmups, results, problems = {}, {}, {case: [] for case in CASES}, []
+    benches = {case: Bench(playwright, None, servers[case].origin, timeout_ms, extra_collect=EXTRA_COLLECT)
+               for case in CASES}
     failed = {case: [] for case in CASES}  # (url, error) of every failed request, per context
+    problems = []
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as profiles:
         contexts = {}
         try:
+            setup = {}
             for case in CASES:
                 contexts[case] = benches[case].new_context(PAGE, profile_dir=str(Path(profiles) / case))
                 contexts[case].on("requestfailed", functools.partial(
                     lambda log, request: log.append((request.url, request.failure)), failed[case]))
-                mark = servers[case].mark()
-                setup[case] = install_service_worker(benches[case], contexts[case], timeout_ms)
-                setup[case]["serverRequests"] = len(servers[case].since(mark))
+                setup[case] = set_up(benches[case], servers[case], contexts[case], timeout_ms)
                 print(f"  {case}: service worker activated after {setup[case]['activated']:.1f} s, "
                       "reload controlled", file=sys.stderr, flush=True)
             offline_mark = servers["offline"].mark()
             contexts["offline"].set_offline(True)
-            for i in range(args.warmups):
-                for case in CASES:
-                    # Unmeasured loads, traced: did V8 take pyodide.asm.wasm from its code cache yet?
-                    load = measured_load(benches[case], servers[case], contexts[case], case, failed[case],
-                                         trace_wasm=True)
-                    warmups.setdefault(case, []).append(load)
-                    problems += [f"[{case} warm-up {i + 1}] {p}" for p in premise_problems(load, case, traced=True)]
+
+            def load(case, traced):
+                return measured_load(benches[case], servers[case], contexts[case], case, failed[case], traced)
+
+            warmups = warm_up(load, args.warmups, problems)
             online_mark = servers["online"].mark()
-            for i in range(args.runs):
-                for case in rotate(CASES, i):
-                    load = measured_load(benches[case], servers[case], contexts[case], case, failed[case],
-                                         trace_wasm=args.trace_wasm)
-                    results[case].append(load)
-                    problems += [f"[{case} load {i + 1}] {p}"
-                                 for p in premise_problems(load, case, traced=args.trace_wasm)]
-                line = "  ".join(
-                    f"{case} painted {results[case][-1]['paintedAt']:.0f} ready {results[case][-1]['readyAt']:.0f} "
-                    f"server requests {len(results[case][-1]['serverRequests'])}" for case in CASES)
-                print(f"  run {i + 1}/{args.runs}: {line}", file=sys.stderr, flush=True)
+            results = measured_runs(load, args.runs, args.trace_wasm, problems)
             time.sleep(SETTLE_S)
             phase_requests = {"online": [r for r in servers["online"].since(online_mark) if PROBE not in r],
                               "offline": servers["offline"].since(offline_mark)}  # the probe included
@@ -269,16 +243,48 @@ def run(playwright, servers, args):
             "problems": problems}
 
 
+def set_up(bench, server, context, timeout_ms):
+    """The service worker installed and controlling; the set-up's timings and server requests."""
+    mark = server.mark()
+    setup = install_service_worker(bench, context, timeout_ms)
+    setup["serverRequests"] = len(server.since(mark))
+    return setup
+
+
+def warm_up(load, warmups, problems):
+    """Unmeasured loads, traced: did V8 take pyodide.asm.wasm from its code cache yet? Adds what is
+    wrong with them to `problems`."""
+    loads = {}
+    for i in range(warmups):
+        for case in CASES:
+            loads.setdefault(case, []).append(load(case, True))
+            problems.extend(f"[{case} warm-up {i + 1}] {p}"
+                            for p in premise_problems(loads[case][-1], case, traced=True))
+    return loads
+
+
+def measured_runs(load, runs, traced, problems):
+    """The measured loads, interleaved (the order alternates from run to run); adds what is wrong with
+    them to `problems`."""
+    results = {case: [] for case in CASES}
+    for i in range(runs):
+        for case in rotate(CASES, i):
+            results[case].append(load(case, traced))
+            problems.extend(f"[{case} load {i + 1}] {p}"
+                            for p in premise_problems(results[case][-1], case, traced=traced))
+        line = "  ".join(
+            f"{case} painted {results[case][-1]['paintedAt']:.0f} ready {results[case][-1]['readyAt']:.0f} "
+            f"server requests {len(results[case][-1]['serverRequests'])}" for case in CASES)
+        print(f"  run {i + 1}/{runs}: {line}", file=sys.stderr, flush=True)
+    return results
+
+
 # ---------------------------------------------------------------- reporting
 
 
 def report(data, args, version, context_lines):
     results = data["results"]
-    print()
-    print(f"Command:   {command_line()}")
-    print(f"Chromium:  {version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
-    for line in context_lines:
-        print(line)
+    print_heading(version, context_lines)
     print(f"Runs:      {args.runs} per case, interleaved; median (min–max), ms from navigation start; "
           f"/index.html with {SAVED_COUNT} saved to-dos; new tab per load in a persistent profile, "
           "service worker controlling")
@@ -286,22 +292,30 @@ def report(data, args, version, context_lines):
     print(f"{'ms from navigation start':34}{'online':>22}{'offline':>22}{'offline/online':>16}")
     for label, key in (("saved list visible (data-painted)", "paintedAt"), ("ready (data-ready)", "readyAt")):
         on, off = ([load[key] for load in results[case]] for case in CASES)
-        ratio = statistics.median(off) / statistics.median(on)
-        paired = statistics.median(b / a for a, b in zip(on, off))
+        ratio, paired = ratio_of(off, on)
         print(f"{label:34}{fmt(on):>22}{fmt(off):>22}{f'{ratio:.2f} ({paired:.2f})':>16}")
     print(f"{'':34}{'':>22}{'':>22}{'(per-run)':>16}")
     print()
-    print(f"{'where the time goes (medians, ms)':40}{'online':>10}{'offline':>10}")
-    for label, start, end in PHASES:
-        cells = []
-        for case in CASES:
-            values = [d for d in (duration(x, start, end) for x in results[case]) if d is not None]
-            cells.append(f"{statistics.median(values):10.0f}" if values else f"{'–':>10}")
-        print(f"{label:40}" + "".join(cells))
+    print_phases({case: results[case] for case in CASES}, 40, 10)
     print()
+    print_checks(data)
+    print()
+    print_setup(data, args)
+    print_warnings([load for case in CASES for load in results[case]])
+    if args.details:
+        print("\nEvery measured load (ms): painted, ready, requests that reached the server")
+        for case in CASES:
+            for i, load in enumerate(results[case], 1):
+                requests = ", ".join(request_path(r) for r in load["serverRequests"]) or "-"
+                wasm = f"  wasm {load['wasm']}" if "wasm" in load else ""
+                print(f"  {case:8} {i:2}  {load['paintedAt']:6.0f} {load['readyAt']:7.0f}  {requests}{wasm}")
+
+
+def print_checks(data):
+    """What each case's measured loads were checked for, and what reached the servers."""
     print("Checks, per measured load:")
     for case in CASES:
-        loads = results[case]
+        loads = data["results"][case]
         counts = [len(load["serverRequests"]) for load in loads]
         seen = sorted({request_path(r) for load in loads for r in load["serverRequests"]})
         print(f"  {case:8} controlled by the service worker {sum(l['controlledBySW'] for l in loads)}/{len(loads)}, "
@@ -325,7 +339,11 @@ def report(data, args, version, context_lines):
         what = ", ".join(f"{request_path(r)}" for r in phase) if phase else "none"
         start = "set_offline(True), probes included," if case == "offline" else "the first measured load"
         print(f"  {case:8} server requests from {start} to {SETTLE_S:.0f} s after the last load: {len(phase)} ({what})")
-    print()
+
+
+def print_setup(data, args):
+    """The set-up visits, and how V8 got pyodide.asm.wasm in the traced loads."""
+    results = data["results"]
     for case in CASES:
         setup = data["setup"][case]
         print(f"Set-up, {case}: first visit ready after {setup['first visit ready']:.1f} s, service worker activated "
@@ -342,18 +360,6 @@ def report(data, args, version, context_lines):
             f"{case} " + ", ".join(f"{how} ×{sum(load['wasm'] == how for load in results[case])}"
                                    for how in sorted({load["wasm"] for load in results[case]}))
             for case in CASES))
-    warnings = sorted({w for case in CASES for load in results[case] for w in load["warnings"]})
-    if warnings:
-        print("\nConsole warnings/errors seen (not failures):")
-        for warning in warnings:
-            print(f"  {warning[:300]}")
-    if args.details:
-        print("\nEvery measured load (ms): painted, ready, requests that reached the server")
-        for case in CASES:
-            for i, load in enumerate(results[case], 1):
-                requests = ", ".join(request_path(r) for r in load["serverRequests"]) or "-"
-                wasm = f"  wasm {load['wasm']}" if "wasm" in load else ""
-                print(f"  {case:8} {i:2}  {load['paintedAt']:6.0f} {load['readyAt']:7.0f}  {requests}{wasm}")
 
 
 def main():
@@ -372,7 +378,7 @@ def main():
         parser.error("--runs must be at least 1, --warmups at least 0")
 
     sw_state = service_worker_state()
-    context_lines = [f"Site:      {source_version()}", f"SW:        {sw_state}"]
+    context_lines = site_lines(sw_state)
     if "STALE" in sw_state:
         print(f"Benchmark not run: {sw_state}", file=sys.stderr)
         return 1
@@ -395,8 +401,7 @@ def main():
     finally:
         for server in servers.values():
             server.shutdown()
-    context_lines.append(f"Load avg:  {load_average()} (1/5/15 min) at the end, "
-                         f"{load_before} at the start; {os.cpu_count()} CPUs")
+    context_lines.append(load_line(load_before))
     report(data, args, version, context_lines)
     print(f"\n({time.monotonic() - started:.0f} s in all)")
     if args.json:

@@ -24,10 +24,8 @@ grammar). Printed: medians per path and structured/plain ratios. Results: docs/b
 """
 
 import argparse
-import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,27 +33,21 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from app.codec import encode  # noqa: E402
 from app.prompts import build_messages  # noqa: E402
 from app.sampling import DEFAULT_SAMPLING  # noqa: E402
 from app.todos import Todo, Todos  # noqa: E402
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.common import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, GGUF, app_init_script, llama_figures, median_of, number, route_bench_model,
+    start_model,
+)
 from build.serve import SiteServer  # noqa: E402
 
-GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_URL = "/tests/models/" + GGUF.name
-MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
 CONTEXT = 2048
 TODOS = Todos([Todo("b1", "Buy milk", False, 1), Todo("b2", "Call the dentist", False, 2),
                Todo("b3", "Clean the garage", True, 3)])
 QUESTION = "Add buy bread, and mark buy milk as done."
 TIMEOUT_MS = 600_000
-
-APP_INIT = f"""
-delete Navigator.prototype.gpu;
-localStorage.setItem("tasks-and-talk.todos", {json.dumps(encode(TODOS))});
-localStorage.setItem("tasks-and-talk.model", {json.dumps(MODEL_ID)});
-"""
 
 # Around the app's own wllama: keeps llama.cpp's timings and the raw text of each request; while
 # globalThis.__plain is set, sends the plain request instead (bench only, never in the app).
@@ -111,32 +103,16 @@ ASK = """async (question) => {
 }"""
 
 
-def serve():
-    return SiteServer("127.0.0.1", 0).start_in_background()
-
-
-def models_json(origin):
-    return json.dumps({"models": [{"engine": "wllama", "model_id": MODEL_ID, "label": "SmolLM2 135M (bench)",
-                                   "url": origin + GGUF_URL, "size": 98, "context_window": CONTEXT}]})
-
-
 def open_app(browser, server):
+    """The app in a new page, with the spy in place and the model started."""
     context = browser.new_context(service_workers="block")
-    context.route("**/models.json", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=models_json(server.origin)))
-    context.add_init_script(APP_INIT)
+    route_bench_model(context, server.origin + GGUF_URL, CONTEXT)
+    context.add_init_script(app_init_script(TODOS))
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda error: print(f"page error: {error}", file=sys.stderr))
-    page.goto(server.origin + "/")
-    page.wait_for_selector("html[data-ready]", state="attached")
-    page.evaluate(SPY)
-    page.locator(".assistant-toggle").click()
-    page.wait_for_selector("#model:not([disabled])")
-    started = time.perf_counter()
-    page.locator(".load-model").click()
-    page.wait_for_selector("#message:not([disabled])")
-    print(f"model loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    seconds = start_model(page, server.origin, spy=SPY)
+    print(f"model loaded in {seconds:.1f} s", file=sys.stderr, flush=True)
     return context, page
 
 
@@ -150,19 +126,9 @@ def ask(page, plain):
     assert request["plain"] == (plain is not None) and request["response_format"] == (plain is None), request
     timings = request["timings"] or {}
     engine_ms = (timings["prompt_ms"] + timings["predicted_ms"]) if timings.get("predicted_ms") else None
-    return {**result, "prompt_n": timings.get("prompt_n"), "predicted_n": timings.get("predicted_n"),
-            "prefill_tok_s": timings.get("prompt_per_second"), "decode_tok_s": timings.get("predicted_per_second"),
+    return {**result, **llama_figures(timings),
             # Everything but llama.cpp's own prefill and decode: Python, reading the reply, the DOM, waits.
             "outside_engine_ms": result["shown_ms"] - engine_ms if engine_ms else None, "raw": request["raw"]}
-
-
-def median(rows, key):
-    values = [r[key] for r in rows if r.get(key) is not None]
-    return statistics.median(values) if values else None
-
-
-def fmt(value, digits=0):
-    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def main():
@@ -175,7 +141,7 @@ def main():
     plain_request = {"messages": build_messages(list(TODOS), [], QUESTION, context_tokens=CONTEXT,
                                                 answer_tokens=DEFAULT_SAMPLING.max_tokens),
                      "max_tokens": DEFAULT_SAMPLING.max_tokens}
-    server = serve()
+    server = SiteServer("127.0.0.1", 0).start_in_background()
     rows = {"structured": [], "plain": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -186,9 +152,10 @@ def main():
             for name in order:
                 row = ask(page, plain_request if name == "plain" else None)
                 rows[name].append(row)
-                print(f"  run {run + 1} {name}: shown {row['shown_ms']:.0f} ms, first text {fmt(row['first_text_ms'])} "
-                      f"ms, tokens {row['prompt_n']} / {row['predicted_n']}, prefill {fmt(row['prefill_tok_s'], 1)} "
-                      f"tok/s, outside the engine {fmt(row['outside_engine_ms'])} ms, proposal {row['proposal']} "
+                print(f"  run {run + 1} {name}: shown {row['shown_ms']:.0f} ms, first text "
+                      f"{number(row['first_text_ms'])} ms, tokens {row['prompt_n']} / {row['predicted_n']}, prefill "
+                      f"{number(row['prefill_tok_s'], 1)} tok/s, outside the engine "
+                      f"{number(row['outside_engine_ms'])} ms, proposal {row['proposal']} "
                       f"({row['changes']}), note {row['note']!r}", file=sys.stderr, flush=True)
                 if args.details:
                     print(f"    raw: {row['raw']!r}", file=sys.stderr, flush=True)
@@ -203,14 +170,14 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     for name, data in rows.items():
         shown = sum(r["proposal"] for r in data)
-        print(f"| {name} | {fmt(median(data, 'shown_ms'))} | {fmt(median(data, 'first_text_ms'))} "
-              f"| {fmt(median(data, 'prompt_n'))} | {fmt(median(data, 'predicted_n'))} "
-              f"| {fmt(median(data, 'prefill_tok_s'), 1)} | {fmt(median(data, 'decode_tok_s'), 1)} "
-              f"| {fmt(median(data, 'outside_engine_ms'))} | {shown}/{len(data)} |")
+        print(f"| {name} | {number(median_of(data, 'shown_ms'))} | {number(median_of(data, 'first_text_ms'))} "
+              f"| {number(median_of(data, 'prompt_n'))} | {number(median_of(data, 'predicted_n'))} "
+              f"| {number(median_of(data, 'prefill_tok_s'), 1)} | {number(median_of(data, 'decode_tok_s'), 1)} "
+              f"| {number(median_of(data, 'outside_engine_ms'))} | {shown}/{len(data)} |")
     s, p = rows["structured"], rows["plain"]
     for key, label in (("shown_ms", "Send -> shown"), ("first_text_ms", "Send -> first text"),
                        ("predicted_n", "answer tokens")):
-        a, b = median(s, key), median(p, key)
+        a, b = median_of(s, key), median_of(p, key)
         print(f"structured/plain, {label}: {a / b:.2f}" if a and b else f"structured/plain, {label}: —")
     per_token = [r["shown_ms"] / r["predicted_n"] for r in s if r["predicted_n"]]
     per_token_plain = [r["shown_ms"] / r["predicted_n"] for r in p if r["predicted_n"]]

@@ -33,7 +33,6 @@ bare ready <= 0.3.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -46,28 +45,16 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGES,
-    PHASES,
-    ROOT,
-    Bench,
-    LoadError,
-    command_line,
-    duration,
-    fmt,
-    longest_task,
-    load_average,
-    phase_medians,
-    resource_summary,
-    rotate,
-    service_worker_state,
-    source_version,
+    CHROMIUM, CHROMIUM_ARGS, PAGES, ROOT, Bench, LoadError, duration, fmt, load_average, load_line,
+    longest_task, phase_medians, print_heading, print_phases, print_warnings, ratio_of, resource_summary,
+    rotate, service_worker_state, site_lines,
 )
 from build.serve import SiteServer  # noqa: E402
 
 READY_TARGET = {"cold": 1.05, "warm": 1.0}
 PAINTED_TARGET = {"cold": 0.3, "warm": 0.3}
+STATES = ("cold", "warm")
+
 
 def wasm_cache_check(bench, loads=3):
     """Per page, in a fresh profile: did each load compile pyodide.asm.wasm or reuse V8's cached code?"""
@@ -130,17 +117,27 @@ def progress(label, done, runs, results):
 
 
 def report(results, origin, args, browser_version, context_lines, details=False):
-    print()
-    print(f"Command:   {command_line()}")
-    print(f"Chromium:  {browser_version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
-    for line in context_lines:
-        print(line)
+    print_heading(browser_version, context_lines)
     print(f"Runs:      {args.runs} per page and cache state, interleaved; median (min–max), ms from navigation start")
     print()
+    before = "before" in results["cold"]
+    print_figures(results, before)
+    print()
+    print_ratios(results, before)
+    print()
+    shown = ("bare", "before", "app") if before else ("bare", "app")
+    print_phases({f"{state} {page}": results[state][page] for state in STATES for page in shown}, 38, 12)
+    print_warnings([load for state in results.values() for loads in state.values() for load in loads])
+    if details:
+        print_details(results, origin)
+
+
+def print_figures(results, before):
+    """Per page, cold and warm: ready (and saved list visible), the longest task, the longest after
+    the interpreter."""
     header = f"{'':38}{'cold':>22}{'warm':>22}"
     print(header)
     print("-" * len(header))
-    before = "before" in results["cold"]
     rows = [
         ("bare: ready", "bare", "readyAt"),
         *([("before (empty list): ready", "before", "readyAt")] if before else []),
@@ -150,24 +147,26 @@ def report(results, origin, args, browser_version, context_lines, details=False)
     ]
     for label, page, key in rows:
         cells = []
-        for state in ("cold", "warm"):
+        for state in STATES:
             values = [load[key] for load in results[state][page] if load[key] is not None]
             cells.append(fmt(values) if values else "n/a")
         print(f"{label:38}{cells[0]:>22}{cells[1]:>22}")
     for label, page in (("bare: longest task until ready", "bare"),
                         *([("before (empty list): longest task", "before")] if before else []),
                         ("app (empty list): longest task", "app"), ("app (50 saved): longest task", "app50")):
-        cells = [fmt([longest_task(load) for load in results[state][page]]) for state in ("cold", "warm")]
+        cells = [fmt([longest_task(load) for load in results[state][page]]) for state in STATES]
         print(f"{label:38}{cells[0]:>22}{cells[1]:>22}")
     # The longest task above is Pyodide's boot, the same for every page; what the page adds comes after.
     for label, page in (("bare: longest after the interpreter", "bare"),
                         *([("before: longest after the interpreter", "before")] if before else []),
                         ("app: longest after the interpreter", "app"), ("app50: longest after the interpreter", "app50")):
         cells = [fmt([longest_task(load, since="Loaded interpreter") for load in results[state][page]])
-                 for state in ("cold", "warm")]
+                 for state in STATES]
         print(f"{label:38}{cells[0]:>22}{cells[1]:>22}")
-    print()
 
+
+def print_ratios(results, before):
+    """Each page against the bare page's ready, cold and warm, with a verdict where issue 9 sets a target."""
     verdicts = []
     print(f"{'ratio of medians (median of per-run)':38}{'cold':>22}{'warm':>22}{'target':>10}")
     for label, page, key, target in (
@@ -177,10 +176,9 @@ def report(results, origin, args, browser_version, context_lines, details=False)
         ("saved list visible / bare ready", "app50", "paintedAt", PAINTED_TARGET),
     ):
         ratios, cells = {}, []
-        for state in ("cold", "warm"):
-            loads, bares = results[state][page], results[state]["bare"]
-            ratios[state] = statistics.median(x[key] for x in loads) / statistics.median(b["readyAt"] for b in bares)
-            paired = statistics.median(x[key] / b["readyAt"] for x, b in zip(loads, bares))
+        for state in STATES:
+            ratios[state], paired = ratio_of([x[key] for x in results[state][page]],
+                                             [b["readyAt"] for b in results[state]["bare"]])
             cells.append(f"{ratios[state]:.2f} ({paired:.2f})")
         target_text = f"≤ {target['cold']}/{target['warm']}" if target else ""
         print(f"{label:38}{cells[0]:>22}{cells[1]:>22}{target_text:>10}")
@@ -193,32 +191,11 @@ def report(results, origin, args, browser_version, context_lines, details=False)
     for line in verdicts:
         print(line)
 
-    print()
-    shown = ("bare", "before", "app") if before else ("bare", "app")
-    print(f"{'where the time goes (medians, ms)':38}" + "".join(
-        f"{state + ' ' + page:>12}" for state in ("cold", "warm") for page in shown))
-    for label, start, end in PHASES:
-        cells = []
-        for state in ("cold", "warm"):
-            for page in shown:
-                values = [d for d in (duration(x, start, end) for x in results[state][page]) if d is not None]
-                cells.append(f"{statistics.median(values):12.0f}" if values else f"{'–':>12}")
-        print(f"{label:38}" + "".join(cells))
-
-    warnings = sorted({w for state in results.values() for loads in state.values() for load in loads
-                       for w in load["warnings"]})
-    if warnings:
-        print("\nConsole warnings/errors seen (not failures):")
-        for warning in warnings:
-            print(f"  {warning[:300]}")
-    if details:
-        print_details(results, origin)
-
 
 def print_details(results, origin):
     print()
     print("Breakdown (medians, ms from navigation start): PyScript phases and the end of each fetch")
-    for state in ("cold", "warm"):
+    for state in STATES:
         for page in [name for name in ("bare", "before", "app") if name in results[state]]:
             loads = results[state][page]
             print(f"\n  {state} {page}:")
@@ -252,39 +229,23 @@ def main():
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    context_lines = [f"Site:      {source_version()}", f"SW:        {service_worker_state()}"]
+    context_lines = site_lines(service_worker_state())
     load_before = load_average()
     server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
     before_server = SiteServer("127.0.0.1", 0, root=args.before.resolve()).start_in_background() if args.before else None
-    order = list(PAGES) + (["before"] if args.before else [])
+    if before_server is not None:
+        context_lines.append(f"Before:    {args.before} served on {before_server.origin}")
     started = time.monotonic()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                bench = Bench(playwright, browser, server.origin, int(args.timeout * 1000))
-                if before_server is not None:
-                    bench.add_page("before", before_server.origin)
-                    context_lines.append(f"Before:    {args.before} served on {before_server.origin}")
-                print(f"Benchmarking on {server.origin} with Chromium {browser.version}", file=sys.stderr)
-                try:
-                    results = {"cold": cold_runs(bench, args.runs, order),
-                               "warm": warm_runs(bench, args.runs, order)}
-                    wasm_cache = wasm_cache_check(bench) if args.wasm_cache else None
-                except (LoadError, PlaywrightError) as error:
-                    print("\nBenchmark aborted: a load went wrong.", file=sys.stderr)
-                    for problem in bench.problems or [str(error).splitlines()[0]]:
-                        print(f"  {problem}", file=sys.stderr)
-                    return 1
-                version = browser.version
-            finally:
-                browser.close()
+        measured = measure(server, before_server, args)
     finally:
         server.shutdown()
         if before_server is not None:
             before_server.shutdown()
-    context_lines.append(f"Load avg:  {load_average()} (1/5/15 min) at the end, "
-                         f"{load_before} at the start; {os.cpu_count()} CPUs")
+    if measured is None:
+        return 1
+    results, wasm_cache, version = measured
+    context_lines.append(load_line(load_before))
     report(results, server.origin, args, version, context_lines, details=args.details)
     if wasm_cache:
         print("\nV8 WebAssembly code cache, 3 traced loads per page in a fresh profile (1st load = first visit):")
@@ -294,6 +255,30 @@ def main():
     if args.json:
         args.json.write_text(json.dumps({"chromium": version, "runs": args.runs, "results": results}, indent=1))
     return 0
+
+
+def measure(server, before_server, args):
+    """The cold and warm runs (and the wasm cache check) in one Chromium: (results, wasm_cache, the
+    browser's version), or None when a load went wrong (said on stderr)."""
+    order = list(PAGES) + (["before"] if before_server is not None else [])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            bench = Bench(playwright, browser, server.origin, int(args.timeout * 1000))
+            if before_server is not None:
+                bench.add_page("before", before_server.origin)
+            print(f"Benchmarking on {server.origin} with Chromium {browser.version}", file=sys.stderr)
+            try:
+                results = {"cold": cold_runs(bench, args.runs, order), "warm": warm_runs(bench, args.runs, order)}
+                wasm_cache = wasm_cache_check(bench) if args.wasm_cache else None
+            except (LoadError, PlaywrightError) as error:
+                print("\nBenchmark aborted: a load went wrong.", file=sys.stderr)
+                for problem in bench.problems or [str(error).splitlines()[0]]:
+                    print(f"  {problem}", file=sys.stderr)
+                return None
+            return results, wasm_cache, browser.version
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CHROMIUM, ROOT, TRACEBACK_MARKERS, WEBGPU_ARG, command_line, rotate  # noqa: E402
+from bench.common import CHROMIUM, MODEL_KEY, ROOT, WEBGPU_ARG, command_line, rotate, watch_errors  # noqa: E402
 from bench.common import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
 
@@ -90,8 +90,8 @@ TIMEOUT_MS = 120_000
 # automatic choice would be the CPU engine).
 INIT_SCRIPT = """
 (() => {
-  if (localStorage.getItem("tasks-and-talk.model") === null) {
-    localStorage.setItem("tasks-and-talk.model", "Llama-3.2-1B-Instruct-q4f32_1-MLC");
+  if (localStorage.getItem(MODEL_KEY) === null) {
+    localStorage.setItem(MODEL_KEY, "Llama-3.2-1B-Instruct-q4f32_1-MLC");
   }
   window.__longtasks = [];
   try {
@@ -108,7 +108,7 @@ INIT_SCRIPT = """
     }
   }, true);
 })();
-"""
+""".replace("MODEL_KEY", json.dumps(MODEL_KEY))
 
 # Before the app creates its engine: make the double ignore max_tokens (see the module docstring)
 # and timestamp its chunks. The page's import() of the URL gives the module instance the app uses.
@@ -307,12 +307,16 @@ class BenchError(Exception):
     pass
 
 
-class Bench:
+class StreamingPage:
+    """The app's page with the double: opens it and the assistant, then runs one answer per call down
+    either path and checks that it arrived whole. Page errors and Python tracebacks fail the run."""
+
     def __init__(self, page, origin):
         self.page = page
         self.origin = origin
         self.errors = []
         self.model_id = None
+        watch_errors(page, self.errors)
 
     def check(self):
         if self.errors:
@@ -461,14 +465,14 @@ def cpu_figures(events, n, e2e_marks):
     }
 
 
-def traced_pass(browser, page, bench, sizes, reps):
+def traced_pass(browser, page, streaming, sizes, reps):
     """A second, traced pass: CPU time per chunk and the longest task in CPU time, per path and N."""
     out = {"python": {n: [] for n in sizes}, "js": {n: [] for n in sizes}}
     for rep in range(reps):
         for n in rotate(sizes, rep):
-            _, events = traced(browser, page, lambda: bench.run_python(n))
+            _, events = traced(browser, page, lambda: streaming.run_python(n))
             out["python"][n].append(cpu_figures(events, n, ("bench:send", "bench:finished")))
-            _, events = traced(browser, page, lambda: bench.run_js(n))
+            _, events = traced(browser, page, lambda: streaming.run_js(n))
             out["js"][n].append(cpu_figures(events, n, ("bench:js-start", "bench:js-end")))
     return out
 
@@ -494,6 +498,29 @@ def report(results, cpu, sizes, args, version, load, seconds, versions):
     print(f"Machine:   {os.cpu_count()} CPUs, load average (1 min) {load[0]:.1f} at start, {load[1]:.1f} at the end")
     print(f"Runs:      {args.reps} per path and N, interleaved, after one warm-up each; median (min–max)")
     print()
+    print_wall_clock(results, sizes)
+    print()
+    print_main_thread(results, sizes)
+    if cpu:
+        print()
+        print_cpu(cpu, sizes)
+    print()
+    print_ratios(results, sizes)
+    print()
+    print("Verdicts, wall clock:")
+    longest = max(r["longestInLoop"] for n in sizes for r in results["python"][n])
+    verdict_lines([*loop_verdicts(results, sizes, "loop", ""),
+                   ("longest task in the append loop, wall ms (0 = none > 50)", longest, LONG_TASK_MS)])
+    if cpu:
+        print("Verdicts, main-thread CPU time (traced pass):")
+        longest = max(r["longest_cpu"] for n in sizes for r in cpu["python"][n])
+        verdict_lines([*loop_verdicts(cpu, sizes, "cpu_loop", "CPU "),
+                       ("longest task while streaming, CPU ms", longest, LONG_TASK_MS)])
+    print(f"\n({seconds:.0f} s in all)")
+
+
+def print_wall_clock(results, sizes):
+    """Per path and N: the loop and end-to-end ms per chunk, the first append and the total."""
     print("Wall clock (performance.now() in the page)")
     header = (f"{'path':8}{'N':>6}  {'append loop ms/chunk':>24}  {'double-side ms/chunk':>24}"
               f"  {'e2e ms/chunk':>24}  {'first append ms':>20}  {'total ms':>24}")
@@ -518,7 +545,10 @@ def report(results, cpu, sizes, args, version, load, seconds, versions):
         print("  (this Chromium has no 'longtask' entries: the long-task figures below are empty)")
     appends = {n: statistics.median(r["appends"] for r in results["python"][n]) for n in sizes}
     print("  text nodes appended per python run (median): " + ", ".join(f"N={n}: {a:.0f}" for n, a in appends.items()))
-    print()
+
+
+def print_main_thread(results, sizes):
+    """Long tasks and the longest frame interval while the answers streamed."""
     print("Main thread during the python runs (Enter → finished):")
     for n in sizes:
         rows = results["python"][n]
@@ -533,28 +563,30 @@ def report(results, cpu, sizes, args, version, load, seconds, versions):
         print(f"  js N={n:<5} long tasks (>50 ms) during the JS loop: {sum(r['longTasks'] for r in rows)}, "
               f"longest {max(r['longest'] for r in rows):.0f} ms")
 
-    if cpu:
-        reps = len(cpu["python"][sizes[0]])
-        print()
-        print(f"Main-thread CPU time (Chromium trace, thread time of each task; {reps} traced runs per path and N)")
-        header = (f"{'path':8}{'N':>6}  {'loop CPU ms/chunk':>24}  {'e2e CPU ms/chunk':>24}"
-                  f"  {'longest task CPU/wall ms':>25}  {'CPU / wall':>10}  {'tasks':>7}")
-        print(header)
-        print("-" * len(header))
-        for n in sizes:
-            for path in ("python", "js"):
-                rows = cpu[path][n]
-                longest = f"{max(r['longest_cpu'] for r in rows):.1f} / {max(r['longest_wall'] for r in rows):.1f}"
-                print(f"{path:8}{n:>6}  {cell([r['cpu_loop'] for r in rows], 4):>24}"
-                      f"  {cell([r['cpu_e2e'] for r in rows], 4):>24}  {longest:>25}"
-                      f"  {med([r['cpu_wall_share'] for r in rows]):>10.2f}  {med([r['tasks'] for r in rows]):>7.0f}")
-        print("  loop: main-thread CPU from the double's first chunk to its last, / (N - 1) (same for both paths)")
-        print("  e2e:  Enter keydown → answer finished (python), before create() → loop end (js), / N")
-        print("  tasks: main-thread tasks during the loop. CPU / wall < 1: the thread was waiting (for a CPU")
-        print("  taken by other processes, or idle between tasks).")
 
-    print()
-    verdicts = []
+def print_cpu(cpu, sizes):
+    """The traced pass: main-thread CPU time per chunk and the longest task, per path and N."""
+    reps = len(cpu["python"][sizes[0]])
+    print(f"Main-thread CPU time (Chromium trace, thread time of each task; {reps} traced runs per path and N)")
+    header = (f"{'path':8}{'N':>6}  {'loop CPU ms/chunk':>24}  {'e2e CPU ms/chunk':>24}"
+              f"  {'longest task CPU/wall ms':>25}  {'CPU / wall':>10}  {'tasks':>7}")
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        for path in ("python", "js"):
+            rows = cpu[path][n]
+            longest = f"{max(r['longest_cpu'] for r in rows):.1f} / {max(r['longest_wall'] for r in rows):.1f}"
+            print(f"{path:8}{n:>6}  {cell([r['cpu_loop'] for r in rows], 4):>24}"
+                  f"  {cell([r['cpu_e2e'] for r in rows], 4):>24}  {longest:>25}"
+                  f"  {med([r['cpu_wall_share'] for r in rows]):>10.2f}  {med([r['tasks'] for r in rows]):>7.0f}")
+    print("  loop: main-thread CPU from the double's first chunk to its last, / (N - 1) (same for both paths)")
+    print("  e2e:  Enter keydown → answer finished (python), before create() → loop end (js), / N")
+    print("  tasks: main-thread tasks during the loop. CPU / wall < 1: the thread was waiting (for a CPU")
+    print("  taken by other processes, or idle between tasks).")
+
+
+def print_ratios(results, sizes):
+    """python/js per N, against the target, and each path's flatness (ms/chunk at the largest N / the smallest)."""
     for n in sizes:
         py = med([r["loop"] for r in results["python"][n]])
         js = med([r["loop"] for r in results["js"][n]])
@@ -562,37 +594,28 @@ def report(results, cpu, sizes, args, version, load, seconds, versions):
         js_e2e = med([r["e2e"] for r in results["js"][n]])
         print(f"N={n}: python/js loop ms/chunk = {py / js:.1f}× (e2e {py_e2e / js_e2e:.1f}×); "
               f"python {py:.4f} ms/chunk = {py / LOOP_TARGET_MS:.1f}× the {LOOP_TARGET_MS} ms target")
-        verdicts.append((f"python/js loop ms/chunk, N={n}", py / js, RATIO_TARGET))
-        verdicts.append((f"python loop ms/chunk, N={n}", py, LOOP_TARGET_MS))
     small, large = sizes[0], sizes[-1]
     if large != small:
         for path in ("python", "js"):
             ratio = med([r["loop"] for r in results[path][large]]) / med([r["loop"] for r in results[path][small]])
             e2e = med([r["e2e"] for r in results[path][large]]) / med([r["e2e"] for r in results[path][small]])
             print(f"flatness {path}: ms/chunk at N={large} / at N={small} = {ratio:.2f} (loop), {e2e:.2f} (e2e)")
-            if path == "python":
-                verdicts.append((f"python loop ms/chunk N={large} / N={small}", ratio, FLAT_TARGET))
-    longest = max(r["longestInLoop"] for n in sizes for r in results["python"][n])
-    verdicts.append(("longest task in the append loop, wall ms (0 = none > 50)", longest, LONG_TASK_MS))
-    print()
-    print("Verdicts, wall clock:")
-    verdict_lines(verdicts)
-    if cpu:
-        verdicts = []
-        for n in sizes:
-            py = med([r["cpu_loop"] for r in cpu["python"][n]])
-            js = med([r["cpu_loop"] for r in cpu["js"][n]])
-            verdicts.append((f"python/js loop CPU ms/chunk, N={n}", py / js, RATIO_TARGET))
-            verdicts.append((f"python loop CPU ms/chunk, N={n}", py, LOOP_TARGET_MS))
-        if large != small:
-            ratio = med([r["cpu_loop"] for r in cpu["python"][large]]) / med(
-                [r["cpu_loop"] for r in cpu["python"][small]])
-            verdicts.append((f"python loop CPU ms/chunk N={large} / N={small}", ratio, FLAT_TARGET))
-        verdicts.append(("longest task while streaming, CPU ms",
-                         max(r["longest_cpu"] for n in sizes for r in cpu["python"][n]), LONG_TASK_MS))
-        print("Verdicts, main-thread CPU time (traced pass):")
-        verdict_lines(verdicts)
-    print(f"\n({seconds:.0f} s in all)")
+
+
+def loop_verdicts(by_path, sizes, key, what):
+    """(label, value, target) of the python loop's ms per chunk (`key`: wall clock or CPU time, named
+    by `what`): against the js loop and the target per N, and flat from the smallest N to the largest."""
+    verdicts = []
+    for n in sizes:
+        py = med([r[key] for r in by_path["python"][n]])
+        js = med([r[key] for r in by_path["js"][n]])
+        verdicts.append((f"python/js loop {what}ms/chunk, N={n}", py / js, RATIO_TARGET))
+        verdicts.append((f"python loop {what}ms/chunk, N={n}", py, LOOP_TARGET_MS))
+    small, large = sizes[0], sizes[-1]
+    if large != small:
+        ratio = med([r[key] for r in by_path["python"][large]]) / med([r[key] for r in by_path["python"][small]])
+        verdicts.append((f"python loop {what}ms/chunk N={large} / N={small}", ratio, FLAT_TARGET))
+    return verdicts
 
 
 def main():
@@ -611,48 +634,12 @@ def main():
     versions = code_versions()
     load_start = os.getloadavg()[0]
     server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
-    raw = {"python": {n: [] for n in sizes}, "js": {n: [] for n in sizes}}
-    cpu = None
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             version = browser.version
             try:
-                context = browser.new_context(service_workers="block")
-                double = DOUBLE.read_text()
-                context.route("**/vendor/web-llm/index.js",
-                              lambda route: route.fulfill(body=double, content_type="text/javascript"))
-                context.add_init_script(INIT_SCRIPT)
-                page = context.new_page()
-                bench = Bench(page, server.origin)
-                requests = []
-                page.on("pageerror", lambda error: bench.errors.append(f"page error: {error}"))
-                page.on("request", lambda request: requests.append(request.url))
-
-                def console(message):
-                    if any(marker in message.text for marker in TRACEBACK_MARKERS):
-                        bench.errors.append(f"Python traceback in console: {message.text}")
-
-                page.on("console", console)
-                print(f"Benchmarking on {server.origin} with Chromium {version}", file=sys.stderr)
-                bench.open_app()
-                runners = {"python": bench.run_python, "js": bench.run_js}
-                for n in sizes:  # warm-up: JIT, Python imports, the markdown module, the JS engine
-                    for path in runners:
-                        runners[path](n)
-                for rep in range(args.reps):
-                    for n in rotate(sizes, rep):
-                        for path in rotate(list(runners), rep):
-                            raw[path][n].append(runners[path](n))
-                    line = "  ".join(f"{p} N={n} {figures(raw[p][n][-1], n)['loop']:.4f}"
-                                     for n in sizes for p in runners)
-                    print(f"  rep {rep + 1}/{args.reps}: loop ms/chunk  {line}", file=sys.stderr, flush=True)
-                if args.trace_reps:
-                    print("  traced pass (CPU time)…", file=sys.stderr, flush=True)
-                    cpu = traced_pass(browser, page, bench, sizes, args.trace_reps)
-                foreign = [u for u in requests if not u.startswith((server.origin + "/", "data:", "blob:"))]
-                if foreign:
-                    raise BenchError(f"requests to another origin: {foreign[:5]}")
+                raw, cpu = measure(browser, server.origin, sizes, args)
             finally:
                 browser.close()
     except (BenchError, PlaywrightError, AssertionError) as error:
@@ -670,6 +657,48 @@ def main():
         args.json.write_text(json.dumps({"chromium": version, "code": versions, "sizes": sizes, "raw": raw,
                                          "figures": results, "cpu": cpu}, indent=1))
     return 0
+
+
+def measure(browser, origin, sizes, args):
+    """One page of the app with the double: the warm-up, the measured runs, then the traced pass.
+    Returns (raw results per path and N, CPU figures or None); raises BenchError on a request to
+    another origin."""
+    context = browser.new_context(service_workers="block")
+    double = DOUBLE.read_text()
+    context.route("**/vendor/web-llm/index.js",
+                  lambda route: route.fulfill(body=double, content_type="text/javascript"))
+    context.add_init_script(INIT_SCRIPT)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    streaming = StreamingPage(page, origin)
+    print(f"Benchmarking on {origin} with Chromium {browser.version}", file=sys.stderr)
+    streaming.open_app()
+    raw = measured_runs(streaming, sizes, args.reps)
+    cpu = None
+    if args.trace_reps:
+        print("  traced pass (CPU time)…", file=sys.stderr, flush=True)
+        cpu = traced_pass(browser, page, streaming, sizes, args.trace_reps)
+    foreign = [u for u in requests if not u.startswith((origin + "/", "data:", "blob:"))]
+    if foreign:
+        raise BenchError(f"requests to another origin: {foreign[:5]}")
+    return raw, cpu
+
+
+def measured_runs(streaming, sizes, reps):
+    """A warm-up run per path and N, then `reps` runs of each, interleaved in a rotating order."""
+    runners = {"python": streaming.run_python, "js": streaming.run_js}
+    for n in sizes:  # warm-up: JIT, Python imports, the markdown module, the JS engine
+        for path in runners:
+            runners[path](n)
+    raw = {path: {n: [] for n in sizes} for path in runners}
+    for rep in range(reps):
+        for n in rotate(sizes, rep):
+            for path in rotate(list(runners), rep):
+                raw[path][n].append(runners[path](n))
+        line = "  ".join(f"{p} N={n} {figures(raw[p][n][-1], n)['loop']:.4f}" for n in sizes for p in runners)
+        print(f"  rep {rep + 1}/{reps}: loop ms/chunk  {line}", file=sys.stderr, flush=True)
+    return raw
 
 
 if __name__ == "__main__":

@@ -20,11 +20,9 @@ Results: docs/benchmarks-wllama.md.
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,27 +30,19 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from app.codec import encode  # noqa: E402
 from bench.bench_sampling import TODOS  # noqa: E402
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.common import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, GGUF, app_init_script, llama_figures, median_of, number, route_bench_model,
+    start_model,
+)
 from build.serve import SiteServer  # noqa: E402
 from tests.models.fetch_model import fetch  # noqa: E402
 
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_NAME = GGUF.name
 GGUF_URL = "/bench-model/" + GGUF_NAME
-MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
 QUESTION = "Give me my open to-dos as a bullet list."
-TODOS_KEY = "tasks-and-talk.todos"
-MODEL_KEY = "tasks-and-talk.model"
 TIMEOUT_MS = 300_000
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
-
-# Before the app's scripts: no WebGPU (the CPU engine), the seeded list and the model choice.
-APP_INIT = f"""
-delete Navigator.prototype.gpu;
-localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(encode(TODOS))});
-localStorage.setItem({json.dumps(MODEL_KEY)}, {json.dumps(MODEL_ID)});
-"""
 FOUR_CORES = "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });"
 
 # Wraps the app's own wllama module instance: records the request and the last chunk's timings.
@@ -112,18 +102,11 @@ def bench_root(folder):
     return folder
 
 
-def models_json(origin):
-    return json.dumps({"models": [{"engine": "wllama", "model_id": MODEL_ID, "label": "SmolLM2 135M (bench)",
-                                   "url": origin + GGUF_URL, "size": 98, "context_window": 2048}]})
-
-
 def bench_context(browser, server, four_cores):
     """One context per server: its OPFS keeps the GGUF, so only the warm-up downloads it."""
     context = browser.new_context(service_workers="block")
-    context.route("**/models.json", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=models_json(server.origin),
-        headers=ISOLATION if server.isolated else {}))
-    context.add_init_script(APP_INIT)
+    route_bench_model(context, server.origin + GGUF_URL, headers=ISOLATION if server.isolated else {})
+    context.add_init_script(app_init_script(TODOS))
     if four_cores:
         context.add_init_script(FOUR_CORES)
     return context
@@ -134,20 +117,10 @@ def app_run(context, server):
     page = context.new_page()
     try:
         page.set_default_timeout(TIMEOUT_MS)
-        page.goto(server.origin + "/")
-        page.wait_for_selector("html[data-ready]", state="attached")
-        page.evaluate(SPY)
-        page.locator(".assistant-toggle").click()
-        page.wait_for_selector("#model:not([disabled])")
-        started = time.perf_counter()
-        page.locator(".load-model").click()
-        page.wait_for_selector("#message:not([disabled]), .assistant-error:not([hidden])")
-        if page.locator(".assistant-error:not([hidden])").count():
-            raise RuntimeError("the app could not load the model: " + page.locator(".assistant-error").inner_text())
-        load_s = time.perf_counter() - started
+        load_s = start_model(page, server.origin, spy=SPY)
         wall = page.evaluate(APP_ASK, QUESTION)
         (request,) = page.evaluate("globalThis.__requests")
-        return {"load_s": load_s, **wall, **_figures(request["timings"]), "threads": request["threads"],
+        return {"load_s": load_s, **wall, **llama_figures(request["timings"]), "threads": request["threads"],
                 "messages": request["messages"], "sampling": request["sampling"],
                 "isolated": page.evaluate("crossOriginIsolated")}
     finally:
@@ -170,15 +143,8 @@ def bare_run(context, server, messages, sampling, threads, n_batch=None, n_ubatc
     finally:
         page.close()
     return {"load_s": result["load_ms"] / 1000, "first_text_ms": result["first_delta_ms"],
-            "total_ms": result["total_ms"], **_figures(result["timings"]), "threads": result["threads"],
+            "total_ms": result["total_ms"], **llama_figures(result["timings"]), "threads": result["threads"],
             "isolated": result["crossOriginIsolated"]}
-
-
-def _figures(timings):
-    timings = timings or {}
-    return {"prompt_n": timings.get("prompt_n"), "predicted_n": timings.get("predicted_n"),
-            "prefill_tok_s": timings.get("prompt_per_second"),
-            "decode_tok_s": timings.get("predicted_per_second")}
 
 
 def native_runs(python, messages, threads, runs, model):
@@ -191,27 +157,19 @@ def native_runs(python, messages, threads, runs, model):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
-def median(rows, key):
-    values = [r[key] for r in rows if r.get(key) is not None]
-    return statistics.median(values) if values else None
-
-
-def fmt(value, digits=1):
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def row(name, rows):
-    return (f"| {name} | {len(rows)} | {fmt(median(rows, 'load_s'), 2)} | {fmt(median(rows, 'prefill_tok_s'))} "
-            f"| {fmt(median(rows, 'decode_tok_s'))} | {fmt(median(rows, 'first_text_ms'), 0)} "
-            f"| {fmt(median(rows, 'prompt_n'), 0)} / {fmt(median(rows, 'predicted_n'), 0)} |")
+    return (f"| {name} | {len(rows)} | {number(median_of(rows, 'load_s'), 2)} "
+            f"| {number(median_of(rows, 'prefill_tok_s'), 1)} | {number(median_of(rows, 'decode_tok_s'), 1)} "
+            f"| {number(median_of(rows, 'first_text_ms'))} "
+            f"| {number(median_of(rows, 'prompt_n'))} / {number(median_of(rows, 'predicted_n'))} |")
 
 
 def ratio_line(name, app, bare):
     parts = []
     for key, label in (("prefill_tok_s", "prefill"), ("decode_tok_s", "decode")):
-        a, b = median(app, key), median(bare, key)
+        a, b = median_of(app, key), median_of(bare, key)
         parts.append(f"{label} {a / b:.2f}" if a and b else f"{label} —")
-    a, b = median(app, "first_text_ms"), median(bare, "first_text_ms")
+    a, b = median_of(app, "first_text_ms"), median_of(bare, "first_text_ms")
     parts.append(f"time to first text {b / a:.2f}" if a and b else "time to first text —")
     return f"app/bare, {name}: " + ", ".join(parts)
 

@@ -1,13 +1,17 @@
 """What the benchmarks share: the served site, Chromium, and loading the app with its timings.
 
-Not a benchmark itself. bench_startup.py, bench_offline.py, bench_streaming.py and lighthouse.py
-import it (each adds the repository root to sys.path first); nothing here imports test code.
+Not a benchmark itself. Every benchmark that drives Chromium imports it (each adds the repository
+root to sys.path first); nothing here imports test code.
 
 `Bench.load` opens a page in a new tab, waits until it is ready (`data-ready` on <html>) and returns
 the figures of that load (ms from navigation start, recorded by TIMING_SCRIPT, a MutationObserver
 installed before any page script runs); it fails the load on a page error, a Python traceback in
 the console, or a request to another origin. A benchmark that needs more figures per load passes
 `extra_collect` (a JS async function whose result is merged into the load's figures).
+
+bench_proposal.py and bench_wllama.py run the app on the real SmolLM2 GGUF: `app_init_script` seeds
+the list and the model choice, `route_bench_model` answers models.json with that one model, and
+`start_model` opens the app and its panel and starts the model, timed.
 """
 
 import json
@@ -15,17 +19,21 @@ import os
 import re
 import shlex
 import statistics
-import sys
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
+from app.codec import encode
 from build.browser import CHROMIUM, CHROMIUM_ARGS, WEBGPU_ARG  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The app's localStorage key, defined once in index.html (<html data-todos-key>).
 TODOS_KEY = re.search(r'<html[^>]* data-todos-key="([^"]+)"', (ROOT / "index.html").read_text()).group(1)
+# The assistant's remembered model choice: the localStorage key the app calls MODEL_SETTING.
+MODEL_KEY = "tasks-and-talk.model"
 SAVED_COUNT = 50
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "PythonError")
 
@@ -116,6 +124,17 @@ class LoadError(Exception):
     pass
 
 
+def watch_errors(page, errors):
+    """Append to `errors` each page error of `page` and each Python traceback it logs to its console."""
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(f"Python traceback in console: {message.text}")
+            if is_traceback(message.text) else None)
+
+
+def is_traceback(text):
+    return any(marker in text for marker in TRACEBACK_MARKERS)
+
+
 class Bench:
     """Loads pages of the site at `origin` in `browser` and checks each load (see the module docstring)."""
 
@@ -180,15 +199,9 @@ class Bench:
         page = context.new_page()
         if trace_wasm:
             tracer = WasmTracer(context, page)
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-
-        def console(message):
-            if any(marker in message.text for marker in TRACEBACK_MARKERS):
-                errors.append(f"Python traceback in console: {message.text}")
-            elif message.type in ("warning", "error"):
-                warnings.append(f"{message.type}: {message.text}")
-
-        page.on("console", console)
+        watch_errors(page, errors)
+        page.on("console", lambda message: warnings.append(f"{message.type}: {message.text}")
+                if message.type in ("warning", "error") and not is_traceback(message.text) else None)
         try:
             page.goto(url, wait_until="commit")
             condition = "window.__readyAt !== undefined"
@@ -240,6 +253,59 @@ def rotate(items, n):
     return items[n:] + items[:n]
 
 
+# ---------------------------------------------------------------- the app on the real model
+
+GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
+
+
+def app_init_script(todos, model_id=BENCH_MODEL_ID):
+    """Before the app's scripts: no WebGPU (so the CPU engine), the seeded list and the model choice."""
+    return f"""
+delete Navigator.prototype.gpu;
+localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(encode(todos))});
+localStorage.setItem({json.dumps(MODEL_KEY)}, {json.dumps(model_id)});
+"""
+
+
+def route_bench_model(context, model_url, context_window=2048, headers=None):
+    """Answer the app's models.json in `context` with one wllama model: the bench's GGUF at `model_url`."""
+    body = json.dumps({"models": [{"engine": "wllama", "model_id": BENCH_MODEL_ID, "label": "SmolLM2 135M (bench)",
+                                   "url": model_url, "size": 98, "context_window": context_window}]})
+    extra = {} if headers is None else {"headers": headers}
+    context.route("**/models.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=body, **extra))
+
+
+def start_model(page, origin, spy=None):
+    """Open the app at `origin`, open the assistant's panel and start the chosen model; return the
+    seconds from the click on the load button until the message box is enabled.
+
+    spy: a JS function run in the page once it is ready, before the panel opens (to wrap the engine
+    module the app is about to use). Raises RuntimeError when the app shows an error instead.
+    """
+    page.goto(origin + "/")
+    page.wait_for_selector("html[data-ready]", state="attached")
+    if spy is not None:
+        page.evaluate(spy)
+    page.locator(".assistant-toggle").click()
+    page.wait_for_selector("#model:not([disabled])")
+    started = time.perf_counter()
+    page.locator(".load-model").click()
+    page.wait_for_selector("#message:not([disabled]), .assistant-error:not([hidden])")
+    if page.locator(".assistant-error:not([hidden])").count():
+        raise RuntimeError("the app could not load the model: " + page.locator(".assistant-error").inner_text())
+    return time.perf_counter() - started
+
+
+def llama_figures(timings):
+    """llama.cpp's own counters of one answer (the `timings` of wllama's last chunk), None where absent."""
+    timings = timings or {}
+    return {"prompt_n": timings.get("prompt_n"), "predicted_n": timings.get("predicted_n"),
+            "prefill_tok_s": timings.get("prompt_per_second"),
+            "decode_tok_s": timings.get("predicted_per_second")}
+
+
 # ---------------------------------------------------------------- reporting
 
 
@@ -250,6 +316,17 @@ def stats(values):
 def fmt(values):
     median, low, high = stats(values)
     return f"{median:7.0f}  ({low:.0f}–{high:.0f})"
+
+
+def median_of(rows, key):
+    """The median of `key` over the rows that have it; None if none has."""
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def number(value, digits=0):
+    """A figure for a table cell: "—" for a missing one."""
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def phase_medians(loads):
@@ -295,6 +372,12 @@ def longest_task(load, since=None):
                 if start >= begin and (end is None or start < end)), default=0.0)
 
 
+def ratio_of(values, bases):
+    """Interleaved runs: (the ratio of the medians, the median of the per-run ratios)."""
+    return (statistics.median(values) / statistics.median(bases),
+            statistics.median(v / b for v, b in zip(values, bases)))
+
+
 def duration(load, start, end):
     marks = dict(load["marks"], readyAt=load["readyAt"], navigation=0.0)
     if marks.get(start) is None or marks.get(end) is None:
@@ -309,6 +392,46 @@ PHASES = [
     ("page's Python: py:ready → data-ready", "py:ready", "readyAt"),
     ("after the interpreter: → data-ready", "Loaded interpreter", "readyAt"),
 ]
+
+
+def print_phases(columns, label_width, cell_width):
+    """The PHASES table: a row per phase, a column per {heading: loads}, each cell the median in ms."""
+    print(f"{'where the time goes (medians, ms)':{label_width}}"
+          + "".join(f"{heading:>{cell_width}}" for heading in columns))
+    for label, start, end in PHASES:
+        cells = []
+        for loads in columns.values():
+            values = [d for d in (duration(x, start, end) for x in loads) if d is not None]
+            cells.append(f"{statistics.median(values):{cell_width}.0f}" if values else f"{'–':>{cell_width}}")
+        print(f"{label:{label_width}}" + "".join(cells))
+
+
+def print_warnings(loads):
+    """The console warnings and errors that the loads saw (Bench.load keeps them; they fail nothing)."""
+    warnings = sorted({w for load in loads for w in load["warnings"]})
+    if warnings:
+        print("\nConsole warnings/errors seen (not failures):")
+        for warning in warnings:
+            print(f"  {warning[:300]}")
+
+
+def print_heading(browser_version, context_lines):
+    """A report's first lines: the command, the browser, then `context_lines` (site_lines, load_line)."""
+    print()
+    print(f"Command:   {command_line()}")
+    print(f"Chromium:  {browser_version} ({CHROMIUM}, headless, {' '.join(CHROMIUM_ARGS)})")
+    for line in context_lines:
+        print(line)
+
+
+def site_lines(sw_state):
+    """The commit measured, and whether the app's service worker can install (service_worker_state)."""
+    return [f"Site:      {source_version()}", f"SW:        {sw_state}"]
+
+
+def load_line(load_before):
+    """The machine's load average at the end of the run and at its start (`load_before`)."""
+    return f"Load avg:  {load_average()} (1/5/15 min) at the end, {load_before} at the start; {os.cpu_count()} CPUs"
 
 
 def command_line():
