@@ -175,8 +175,14 @@ def reload_ready(page):
     wait_ready_page(page)
 
 
+# Where assets/python-snapshot.mjs keeps the booted interpreter's memory: not the service worker's, not
+# a model's; made in the background after the first start, so present or not depending on timing.
+PYTHON_SNAPSHOT_CACHE = "tasks-and-talk-python-snapshot"
+
+
 def cache_names(page):
-    return page.evaluate("caches.keys()")
+    """Cache Storage's names: the service worker's shells and the models' (not the Python snapshot's)."""
+    return [name for name in page.evaluate("caches.keys()") if name != PYTHON_SNAPSHOT_CACHE]
 
 
 def shell_caches(page):

@@ -1,0 +1,124 @@
+// The interpreter module PyScript loads (pyscript.toml `interpreter`): Pyodide's own loadPyodide, with
+// a memory snapshot of a freshly booted Python kept on this device.
+//
+// Booting Pyodide (initialising CPython and importing its bootstrap modules) is most of the start-up
+// time, and it is the same work on every visit. So after the first visit, a worker boots a second,
+// untouched interpreter, snapshots its memory (Pyodide's `_makeSnapshot` / `makeMemorySnapshot`) and
+// stores it in Cache Storage; every later start restores that memory (`_loadSnapshot`) instead of
+// booting again: about 4x faster (docs/benchmarks.md). The page's own interpreter is never the one
+// snapshotted: a snapshot can only be taken before Python holds any JS object, and in snapshot-making
+// mode Pyodide wraps every JS global in a recording Proxy that DOM getters refuse.
+//
+// What could go wrong, and what happens:
+// - A snapshot from another Pyodide build, a truncated or corrupted one: Pyodide checks its magic
+//   number and build id, this module its version and length; it is deleted, Python boots as usual and
+//   a new snapshot is made.
+// - No Cache Storage, or storage full: no snapshot; Python boots as usual on every visit.
+// - Restored memory carries the state of the `random` module's generator, which is reseeded, and the
+//   string hash seed, which stays the same until the snapshot is remade (no security role here).
+// <html data-python-snapshot> says which way it went: "restored", "making", "saved" or "unavailable".
+import { loadPyodide as bootPyodide, version } from "../vendor/pyodide/pyodide.mjs";
+
+export { version };
+
+const INDEX_URL = new URL("../vendor/pyodide/", import.meta.url).href;
+const CACHE_NAME = "tasks-and-talk-python-snapshot";
+// A Cache Storage key, never fetched.
+const KEY = new URL("memory-snapshot", INDEX_URL).href;
+const html = document.documentElement;
+
+function mark(state) {
+  html.dataset.pythonSnapshot = state;
+}
+
+async function forget() {
+  try {
+    await caches.delete(CACHE_NAME);
+  } catch {
+    // Nothing stored, or no Cache Storage: there is nothing to forget.
+  }
+}
+
+/** The stored snapshot's bytes, or null when there is none usable for this Pyodide. */
+async function storedSnapshot() {
+  if (!("caches" in self)) return null;
+  try {
+    const response = await (await caches.open(CACHE_NAME)).match(KEY);
+    if (!response) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const expected = Number(response.headers.get("x-snapshot-bytes"));
+    if (response.headers.get("x-pyodide-version") === version && bytes.length === expected) return bytes;
+    console.warn("The saved Python snapshot is from another version or incomplete; starting Python afresh.");
+  } catch (error) {
+    console.warn("The saved Python snapshot could not be read; starting Python afresh.", error);
+  }
+  await forget();
+  return null;
+}
+
+// Read as soon as PyScript imports this module, while it is still reading its configuration; let go
+// once used (31 MB), so a later call reads it again.
+let pending = storedSnapshot();
+
+/** Reseed what restored memory would otherwise repeat on every start. */
+function reseed(pyodide) {
+  pyodide.runPython(
+    "import sys as _sys\nif 'random' in _sys.modules: _sys.modules['random'].seed()\ndel _sys",
+  );
+}
+
+// Safari has no requestIdleCallback: a second after ready stands in for "idle".
+const whenIdle = self.requestIdleCallback ?? ((start) => setTimeout(start, 1000));
+
+function whenReady(start) {
+  if (html.hasAttribute("data-ready")) return start();
+  const observer = new MutationObserver(() => {
+    if (!html.hasAttribute("data-ready")) return;
+    observer.disconnect();
+    start();
+  });
+  observer.observe(html, { attributes: true, attributeFilter: ["data-ready"] });
+}
+
+/** After the page is ready and idle, make and store a snapshot in a worker (assets/python-snapshot-worker.mjs). */
+function makeSnapshotLater() {
+  if (!("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
+  whenReady(() => whenIdle(() => {
+    mark("making");
+    const worker = new Worker(new URL("./python-snapshot-worker.mjs", import.meta.url), { type: "module" });
+    worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY });
+    worker.addEventListener("message", ({ data }) => {
+      worker.terminate();
+      if (data.error) console.warn("No Python snapshot was saved, so the next start boots Python afresh:", data.error);
+      mark(data.error ? "unavailable" : "saved");
+    });
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      worker.terminate();
+      console.warn("No Python snapshot was saved:", event.message);
+      mark("unavailable");
+    });
+  }, { timeout: 5000 }));
+}
+
+/** PyScript's call: Pyodide from the stored snapshot when there is one, else booted as usual. */
+export async function loadPyodide(options = {}) {
+  // PyScript derives indexURL from this module's URL (assets/); Pyodide's files are in vendor/pyodide/.
+  const settings = { ...options, indexURL: INDEX_URL };
+  const snapshot = await (pending ?? storedSnapshot());
+  pending = null;
+  if (snapshot) {
+    try {
+      const pyodide = await bootPyodide({ ...settings, _loadSnapshot: snapshot });
+      reseed(pyodide);
+      mark("restored");
+      return pyodide;
+    } catch (error) {
+      console.warn("The saved Python snapshot could not be restored; starting Python afresh.", error);
+      await forget();
+    }
+  }
+  const pyodide = await bootPyodide(settings);
+  makeSnapshotLater();
+  return pyodide;
+}
