@@ -15,7 +15,6 @@ from bench.page_loads import MODEL_KEY, TODOS_KEY
 BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
 
 
-
 def app_init_script(todos, model_id=BENCH_MODEL_ID):
     """Before the app's scripts: no WebGPU (so the CPU engine), the seeded list and the model choice."""
     return f"""
