@@ -17,7 +17,6 @@ from build.browser import CHROMIUM, CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def stats(values):
     return statistics.median(values), min(values), max(values)
 
