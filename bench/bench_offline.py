@@ -8,7 +8,7 @@ ready, a service worker that never activates, or a broken premise of the compari
 load not controlled by the service worker, or an offline load whose requests reached the server.
 docs/benchmarks-offline.md has the figures and what they mean.
 
-Both cases use /index.html with a saved list of 50 to-dos in localStorage (bench/common.py's
+Both cases use /index.html with a saved list of 50 to-dos in localStorage (bench/page_loads.py's
 `app50`), each in its own persistent profile (a throw-away on-disk profile, as a returning visitor
 has) and against its own in-process server (build/serve.py's SiteServer on 127.0.0.1, one port
 each, so one origin each, so each request the servers count belongs to one case):
@@ -18,7 +18,7 @@ each, so one origin each, so each request the servers count belongs to one case)
            measured load is a new tab, network off.
 Measured loads are interleaved (online, offline in an order that alternates from run to run).
 
-Figures, in ms from navigation start (bench/common.py's MutationObserver, installed by add_init_script):
+Figures, in ms from navigation start (bench/page_loads.py's MutationObserver, installed by add_init_script):
   painted  `data-painted` on <html>: boot.js has put the saved list in the DOM
   ready    `data-ready` on <html>: app/main.py has handed over, the app is interactive
 Checks on every measured load: navigator.serviceWorker.controller is set; navigator.onLine is what
@@ -44,11 +44,12 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, PAGES, ROOT, SAVED_COUNT, Bench, LoadError, fmt, load_average, load_line,
-    print_heading, print_phases, print_warnings, ratio_of, rotate, service_worker_state, site_lines,
-    watch_errors,
+from bench.page_loads import PAGES, ROOT, SAVED_COUNT, Bench, LoadError, rotate, watch_errors  # noqa: E402
+from bench.report import (  # noqa: E402
+    fmt, load_average, load_line, print_heading, print_phases, print_warnings, ratio_of, service_worker_state,
+    site_lines,
 )
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from build.serve import SiteHandler, SiteServer  # noqa: E402
 
 PAGE = "app50"  # /index.html with the 50 saved to-dos
@@ -72,7 +73,7 @@ WAIT_ACTIVATED = """async (timeoutMs) => {
 
 PROBE = "bench-offline-probe"
 
-# What bench/common.py's COLLECT returns, plus what this benchmark checks on each load. The probe, run
+# What bench/page_loads.py's COLLECT returns, plus what this benchmark checks on each load. The probe, run
 # after the figures are taken, fetches a file that the service worker does not keep (so it goes to
 # the network): offline it must fail without reaching the server, online it gets the file.
 EXTRA_COLLECT = """async () => {

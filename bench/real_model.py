@@ -1,0 +1,62 @@
+"""The app on the real model (SmolLM2-135M GGUF on the CPU engine): what the model benchmarks share.
+
+bench_proposal.py and bench_wllama.py run the app on the GGUF that build/fetch_model.py fetches:
+`app_init_script` seeds the list and the model choice, `route_bench_model` answers models.json with
+that one model, and `start_model` opens the app and its panel and starts the model, timed.
+`llama_figures` reads llama.cpp's own counters of an answer. Not a benchmark itself.
+"""
+
+import json
+import time
+
+from app.codec import encode
+from bench.page_loads import MODEL_KEY, TODOS_KEY
+
+BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
+
+
+def app_init_script(todos, model_id=BENCH_MODEL_ID):
+    """Before the app's scripts: no WebGPU (so the CPU engine), the seeded list and the model choice."""
+    return f"""
+delete Navigator.prototype.gpu;
+localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(encode(todos))});
+localStorage.setItem({json.dumps(MODEL_KEY)}, {json.dumps(model_id)});
+"""
+
+
+def route_bench_model(context, model_url, context_window=2048, headers=None):
+    """Answer the app's models.json in `context` with one wllama model: the bench's GGUF at `model_url`."""
+    body = json.dumps({"models": [{"engine": "wllama", "model_id": BENCH_MODEL_ID, "label": "SmolLM2 135M (bench)",
+                                   "url": model_url, "size": 98, "context_window": context_window}]})
+    extra = {} if headers is None else {"headers": headers}
+    context.route("**/models.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=body, **extra))
+
+
+def start_model(page, origin, spy=None):
+    """Open the app at `origin`, open the assistant's panel and start the chosen model; return the
+    seconds from the click on the load button until the message box is enabled.
+
+    spy: a JS function run in the page once it is ready, before the panel opens (to wrap the engine
+    module the app is about to use). Raises RuntimeError when the app shows an error instead.
+    """
+    page.goto(origin + "/")
+    page.wait_for_selector("html[data-ready]", state="attached")
+    if spy is not None:
+        page.evaluate(spy)
+    page.locator(".assistant-toggle").click()
+    page.wait_for_selector("#model:not([disabled])")
+    started = time.perf_counter()
+    page.locator(".load-model").click()
+    page.wait_for_selector("#message:not([disabled]), .assistant-error:not([hidden])")
+    if page.locator(".assistant-error:not([hidden])").count():
+        raise RuntimeError("the app could not load the model: " + page.locator(".assistant-error").inner_text())
+    return time.perf_counter() - started
+
+
+def llama_figures(timings):
+    """llama.cpp's own counters of one answer (the `timings` of wllama's last chunk), None where absent."""
+    timings = timings or {}
+    return {"prompt_n": timings.get("prompt_n"), "predicted_n": timings.get("predicted_n"),
+            "prefill_tok_s": timings.get("prompt_per_second"),
+            "decode_tok_s": timings.get("predicted_per_second")}
