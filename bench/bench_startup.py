@@ -14,7 +14,7 @@ Pages (served in-process by build/serve.py on 127.0.0.1):
   app50   /index.html with a saved list of 50 to-dos (key `tasks-and-talk.todos`)
   bare    /bench/bare/index.html: PyScript + the vendored Pyodide, Python sets data-ready only
   before  (with --before DIR) DIR's /index.html, localStorage empty
-The loading and timing machinery is bench/common.py's `Bench`.
+The loading and timing machinery is bench/page_loads.py's `Bench`.
 
 Figures, in ms from navigation start (`performance.now()` in the page, recorded by a
 MutationObserver installed before any page script runs):
