@@ -169,6 +169,7 @@
   for (const [target, type, listener] of listeners) target.addEventListener(type, listener);
   paint();
 
+  const whenReadyCallbacks = [];
   window.bootShell = {
     queue,
     /** Called once by Python when it has replayed the queue: stop painting, empty the queue. */
@@ -179,6 +180,14 @@
       for (const row of $(".todo-list").querySelectorAll("li:not([data-id])")) row.remove();
       html.removeAttribute("data-starting");
       html.dataset.ready = "";
+      // As microtasks: after Python's call has returned, so a failing callback is not Python's error.
+      for (const callback of whenReadyCallbacks.splice(0)) queueMicrotask(callback);
+    },
+    /** Run `callback` once the app is ready (<html data-ready>), at once if it is: for background work
+     *  (the service worker's install, the Python snapshot) that must not compete with start-up. */
+    whenReady(callback) {
+      if (html.hasAttribute("data-ready")) queueMicrotask(callback);
+      else whenReadyCallbacks.push(callback);
     },
   };
 })();

@@ -44,16 +44,7 @@
   // Registered once the app is ready (<html data-ready>, set when Python has taken over): installing
   // fetches and stores the whole site (~50 MB), which would otherwise compete with Pyodide's own
   // download and boot on a first visit, and an update check with every warm start.
-  function whenReady(start) {
-    if (html.hasAttribute("data-ready")) return start();
-    const observer = new MutationObserver(() => {
-      if (!html.hasAttribute("data-ready")) return;
-      observer.disconnect();
-      start();
-    });
-    observer.observe(html, { attributes: true, attributeFilter: ["data-ready"] });
-  }
-  whenReady(() => navigator.serviceWorker
+  window.bootShell.whenReady(() => navigator.serviceWorker
     .register("./sw.js", { updateViaCache: "none" })
     .then((registration) => {
       if (registration.waiting && hadController) offerUpdate(registration.waiting);

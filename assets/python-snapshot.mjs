@@ -70,20 +70,11 @@ function reseed(pyodide) {
 // Safari has no requestIdleCallback: a second after ready stands in for "idle".
 const whenIdle = self.requestIdleCallback ?? ((start) => setTimeout(start, 1000));
 
-function whenReady(start) {
-  if (html.hasAttribute("data-ready")) return start();
-  const observer = new MutationObserver(() => {
-    if (!html.hasAttribute("data-ready")) return;
-    observer.disconnect();
-    start();
-  });
-  observer.observe(html, { attributes: true, attributeFilter: ["data-ready"] });
-}
-
 /** After the page is ready and idle, make and store a snapshot in a worker (assets/python-snapshot-worker.mjs). */
 function makeSnapshotLater() {
   if (!("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
-  whenReady(() => whenIdle(() => {
+  // assets/boot.js owns the hand-over to Python, so it says when the app is ready.
+  window.bootShell.whenReady(() => whenIdle(() => {
     mark("making");
     const worker = new Worker(new URL("./python-snapshot-worker.mjs", import.meta.url), { type: "module" });
     worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY });
