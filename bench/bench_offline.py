@@ -27,15 +27,17 @@ which the service worker does not keep) gets the file online and fails offline; 
 server received no request from the navigation until the tab is closed, nor during the whole
 offline phase (probes included, with a settle time after the last load for late requests).
 Server requests of online loads are counted and printed too (the probe's excluded).
+
+The parts: bench/counting_server.py (the served site, counting the requests it receives),
+bench/offline_loads.py (the service worker's set-up, one measured load and its checks) and
+bench/offline_report.py (the printed report).
 """
 
 import argparse
 import functools
 import json
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -44,162 +46,14 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.page_loads import PAGES, ROOT, SAVED_COUNT, Bench, LoadError, rotate, watch_errors  # noqa: E402
-from bench.report import (  # noqa: E402
-    fmt, load_average, load_line, print_heading, print_phases, print_warnings, ratio_of, service_worker_state,
-    site_lines,
+from bench.counting_server import CountingServer, request_path  # noqa: E402
+from bench.offline_loads import (  # noqa: E402
+    CASES, EXTRA_COLLECT, PAGE, PROBE, SETTLE_S, measured_load, premise_problems, set_up,
 )
+from bench.offline_report import report  # noqa: E402
+from bench.page_loads import Bench, LoadError, rotate  # noqa: E402
+from bench.report import load_average, load_line, service_worker_state, site_lines  # noqa: E402
 from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from build.serve import SiteHandler, SiteServer  # noqa: E402
-
-PAGE = "app50"  # /index.html with the 50 saved to-dos
-CASES = ["online", "offline"]
-SETTLE_S = 3.0  # after the last load: time for late requests to reach the servers
-
-WAIT_ACTIVATED = """async (timeoutMs) => {
-  const activated = (async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = registration.active;
-    if (worker.state !== "activated") {
-      await new Promise((resolve) => worker.addEventListener("statechange", () => {
-        if (worker.state === "activated") resolve();
-      }));
-    }
-    return worker.state;
-  })();
-  const timeout = new Promise((resolve) => setTimeout(() => resolve("not activated in time"), timeoutMs));
-  return Promise.race([activated, timeout]);
-}"""
-
-PROBE = "bench-offline-probe"
-
-# What bench/page_loads.py's COLLECT returns, plus what this benchmark checks on each load. The probe, run
-# after the figures are taken, fetches a file that the service worker does not keep (so it goes to
-# the network): offline it must fail without reaching the server, online it gets the file.
-EXTRA_COLLECT = """async () => {
-  let probe;
-  try {
-    const response = await fetch("/README.md?PROBE=" + Date.now(), { cache: "no-store" });
-    probe = `HTTP ${response.status}`;
-  } catch (error) {
-    probe = `failed (${error.name})`;
-  }
-  return {
-    onLine: navigator.onLine,
-    offlineShown: document.documentElement.hasAttribute("data-offline"),
-    rows: document.querySelectorAll(".todo-list > li").length,
-    probe,
-  };
-}""".replace("PROBE", PROBE)
-
-
-class CountingHandler(SiteHandler):
-    def parse_request(self):
-        # Called once per HTTP request received (not for a connection opened and left unused).
-        self.server.record(self.raw_requestline)
-        return super().parse_request()
-
-
-class CountingServer(SiteServer):
-    """build/serve.py's server, unchanged, that also keeps the request line of every request it receives."""
-
-    def __init__(self, host, port, root=ROOT):
-        super().__init__(host, port, root=root)
-        self.RequestHandlerClass = functools.partial(CountingHandler, **self.RequestHandlerClass.keywords)
-        self._lock = threading.Lock()
-        self._requests = []
-
-    def record(self, raw_requestline):
-        line = raw_requestline.decode("latin-1").strip()
-        with self._lock:
-            self._requests.append(line)
-
-    def mark(self):
-        with self._lock:
-            return len(self._requests)
-
-    def since(self, mark):
-        with self._lock:
-            return self._requests[mark:]
-
-
-def request_path(line):
-    """'GET /sw.js HTTP/1.1' -> 'GET /sw.js'."""
-    return " ".join(line.split(" ")[:2])
-
-
-def install_service_worker(bench, context, timeout_ms):
-    """First visit; wait until the service worker is activated; reload so that it controls the page."""
-    url = bench.origin + PAGES[PAGE]
-    errors = []
-    page = context.new_page()
-    watch_errors(page, errors)
-    started = time.monotonic()
-    timings = {}
-    try:
-        page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__readyAt !== undefined", timeout=timeout_ms, polling=50)
-        timings["first visit ready"] = time.monotonic() - started
-        state = page.evaluate(WAIT_ACTIVATED, timeout_ms)
-        timings["activated"] = time.monotonic() - started
-        if state != "activated":
-            errors.append(f"service worker: {state} (is precache-manifest.js up to date? run `make build`)")
-        else:
-            page.reload(wait_until="commit")
-            page.wait_for_function("window.__readyAt !== undefined && window.__paintedAt !== undefined",
-                                   timeout=timeout_ms, polling=50)
-            if not page.evaluate("Boolean(navigator.serviceWorker.controller)"):
-                errors.append("the reload after activation is not controlled by the service worker")
-    except PlaywrightError as error:
-        errors.append(f"set-up visit failed: {error.message.splitlines()[0]}")
-    finally:
-        page.close()
-    bench._check([], "set-up", errors)  # raises LoadError if anything went wrong
-    return timings
-
-
-DISCONNECTED = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
-
-
-def measured_load(bench, server, context, case, failed, trace_wasm=False):
-    """One load in a new tab (Bench.load), plus what reached the server and which requests failed.
-
-    failed: the context's log of failed requests (url, error text), appended to by a listener.
-    """
-    mark, first_failure = server.mark(), len(failed)
-    load = bench.load(context, PAGE, trace_wasm=trace_wasm)
-    received = server.since(mark)
-    load["case"] = case
-    load["serverRequests"] = [r for r in received if PROBE not in r]  # what the load itself sent
-    load["probeReachedServer"] = len(received) > len(load["serverRequests"])
-    load["failedRequests"] = [f"{url} ({error})" for url, error in failed[first_failure:] if PROBE not in url]
-    if load["probe"].startswith("failed") and DISCONNECTED in " ".join(load["warnings"]):
-        load["warnings"].remove(f"error: {DISCONNECTED}")  # the probe's own failure, as expected offline
-    return load
-
-
-def premise_problems(load, case, traced=False):
-    """What makes this load not what the benchmark says it measures."""
-    problems = []
-    if not load["controlledBySW"]:
-        problems.append("not controlled by the service worker")
-    # A second CDP session (the wasm trace) makes navigator.onLine read true in an offline tab,
-    # although its network stays cut (the probe still fails): only untraced loads are held to it.
-    if not traced and load["onLine"] != (case == "online"):
-        problems.append(f"navigator.onLine is {load['onLine']}")
-    if load["rows"] != SAVED_COUNT:
-        problems.append(f"{load['rows']} rows in the list, not {SAVED_COUNT}")
-    if case == "offline":
-        if load["serverRequests"]:
-            problems.append(f"{len(load['serverRequests'])} request(s) reached the server: "
-                            + ", ".join(request_path(r) for r in load["serverRequests"]))
-        if load["probeReachedServer"] or not load["probe"].startswith("failed"):
-            problems.append(f"the network is not cut: a fetch of a file the service worker does not keep "
-                            f"gave {load['probe']}")
-    elif load["probe"] != "HTTP 200":
-        problems.append(f"the network is not on: a fetch of a file the service worker does not keep "
-                        f"gave {load['probe']}")
-    return problems
 
 
 def run(playwright, servers, args):
@@ -244,14 +98,6 @@ def run(playwright, servers, args):
             "problems": problems}
 
 
-def set_up(bench, server, context, timeout_ms):
-    """The service worker installed and controlling; the set-up's timings and server requests."""
-    mark = server.mark()
-    setup = install_service_worker(bench, context, timeout_ms)
-    setup["serverRequests"] = len(server.since(mark))
-    return setup
-
-
 def warm_up(load, warmups, problems):
     """Unmeasured loads, traced: did V8 take pyodide.asm.wasm from its code cache yet? Adds what is
     wrong with them to `problems`."""
@@ -278,89 +124,6 @@ def measured_runs(load, runs, traced, problems):
             f"server requests {len(results[case][-1]['serverRequests'])}" for case in CASES)
         print(f"  run {i + 1}/{runs}: {line}", file=sys.stderr, flush=True)
     return results
-
-
-# ---------------------------------------------------------------- reporting
-
-
-def report(data, args, version, context_lines):
-    results = data["results"]
-    print_heading(version, context_lines)
-    print(f"Runs:      {args.runs} per case, interleaved; median (min–max), ms from navigation start; "
-          f"/index.html with {SAVED_COUNT} saved to-dos; new tab per load in a persistent profile, "
-          "service worker controlling")
-    print()
-    print(f"{'ms from navigation start':34}{'online':>22}{'offline':>22}{'offline/online':>16}")
-    for label, key in (("saved list visible (data-painted)", "paintedAt"), ("ready (data-ready)", "readyAt")):
-        on, off = ([load[key] for load in results[case]] for case in CASES)
-        ratio, paired = ratio_of(off, on)
-        print(f"{label:34}{fmt(on):>22}{fmt(off):>22}{f'{ratio:.2f} ({paired:.2f})':>16}")
-    print(f"{'':34}{'':>22}{'':>22}{'(per-run)':>16}")
-    print()
-    print_phases({case: results[case] for case in CASES}, 40, 10)
-    print()
-    print_checks(data)
-    print()
-    print_setup(data, args)
-    print_warnings([load for case in CASES for load in results[case]])
-    if args.details:
-        print("\nEvery measured load (ms): painted, ready, requests that reached the server")
-        for case in CASES:
-            for i, load in enumerate(results[case], 1):
-                requests = ", ".join(request_path(r) for r in load["serverRequests"]) or "-"
-                wasm = f"  wasm {load['wasm']}" if "wasm" in load else ""
-                print(f"  {case:8} {i:2}  {load['paintedAt']:6.0f} {load['readyAt']:7.0f}  {requests}{wasm}")
-
-
-def print_checks(data):
-    """What each case's measured loads were checked for, and what reached the servers."""
-    print("Checks, per measured load:")
-    for case in CASES:
-        loads = data["results"][case]
-        counts = [len(load["serverRequests"]) for load in loads]
-        seen = sorted({request_path(r) for load in loads for r in load["serverRequests"]})
-        print(f"  {case:8} controlled by the service worker {sum(l['controlledBySW'] for l in loads)}/{len(loads)}, "
-              f"navigator.onLine {sorted({l['onLine'] for l in loads})}, "
-              f"'Offline' shown {sum(l['offlineShown'] for l in loads)}/{len(loads)}, "
-              f"{SAVED_COUNT} rows {sum(l['rows'] == SAVED_COUNT for l in loads)}/{len(loads)}")
-        print(f"  {'':8} requests that reached the server, per load (not counting the probe): {counts}"
-              + (f" ({', '.join(seen)})" if seen else ""))
-        probes = sorted({load["probe"] for load in loads})
-        reached = sum(load["probeReachedServer"] for load in loads)
-        print(f"  {'':8} network probe after each load (a file the service worker does not keep): {', '.join(probes)}; "
-              f"reached the server {reached}/{len(loads)}")
-        failures = [f for load in loads for f in load["failedRequests"]]
-        print(f"  {'':8} failed requests of the page and its service worker (not counting the probe): "
-              + (", ".join(failures) if failures else "none"))
-        context_requests = [load["requests"] for load in loads]
-        print(f"  {'':8} requests made by the page and its service worker (Playwright), per load: "
-              f"median {statistics.median(context_requests):.0f} ({min(context_requests)}–{max(context_requests)})")
-    for case in CASES:
-        phase = data["phase_requests"][case]
-        what = ", ".join(f"{request_path(r)}" for r in phase) if phase else "none"
-        start = "set_offline(True), probes included," if case == "offline" else "the first measured load"
-        print(f"  {case:8} server requests from {start} to {SETTLE_S:.0f} s after the last load: {len(phase)} ({what})")
-
-
-def print_setup(data, args):
-    """The set-up visits, and how V8 got pyodide.asm.wasm in the traced loads."""
-    results = data["results"]
-    for case in CASES:
-        setup = data["setup"][case]
-        print(f"Set-up, {case}: first visit ready after {setup['first visit ready']:.1f} s, service worker activated "
-              f"after {setup['activated']:.1f} s; first visit and controlling reload: "
-              f"{setup['serverRequests']} requests reached the server")
-    if args.warmups:
-        print(f"Warm-up ({args.warmups} unmeasured traced load(s) per case after the controlling reload): "
-              "pyodide.asm.wasm " + "; ".join(
-                  f"{case} " + ", ".join(load["wasm"] for load in data["warmups"][case]) for case in CASES))
-    if args.trace_wasm:
-        print("(Traced loads: the trace's CDP session makes navigator.onLine read true in an offline tab and so "
-              "'Offline' is not shown; the probe shows the network was cut.)")
-        print("Measured loads, traced: pyodide.asm.wasm " + "; ".join(
-            f"{case} " + ", ".join(f"{how} ×{sum(load['wasm'] == how for load in results[case])}"
-                                   for how in sorted({load["wasm"] for load in results[case]}))
-            for case in CASES))
 
 
 def main():
