@@ -105,13 +105,16 @@ def warm_runs(bench, runs, order):
 
 # What a returning visitor's first visit left behind, once it had run for a while: the service worker
 # installed and the Python memory snapshot stored (assets/python-snapshot.mjs), on pages that have them.
-FIRST_VISIT_SETTLED = """async () => {
+# Resolves to "timed out" after timeoutMs (a service worker that never installs, say).
+FIRST_VISIT_SETTLED = """async (timeoutMs) => {
   const loaded = (file) => performance.getEntriesByType("resource").some((e) => e.name.endsWith(file));
-  if (loaded("/pwa.js")) await navigator.serviceWorker.ready;
-  if (!loaded("/python-snapshot.mjs")) return true;
   const done = () => ["saved", "unavailable", "restored"].includes(document.documentElement.dataset.pythonSnapshot);
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
-  return document.documentElement.dataset.pythonSnapshot;
+  const settled = (async () => {
+    if (loaded("/pwa.js")) await navigator.serviceWorker.ready;
+    while (loaded("/python-snapshot.mjs") && !done()) await new Promise((resolve) => setTimeout(resolve, 50));
+    return "settled";
+  })();
+  return Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve("timed out"), timeoutMs))]);
 }"""
 
 
@@ -122,7 +125,8 @@ def first_visit(bench, context, name):
     try:
         page.goto(origin + path)
         page.wait_for_function("window.__readyAt !== undefined", timeout=bench.timeout_ms, polling=50)
-        page.evaluate(FIRST_VISIT_SETTLED)
+        if page.evaluate(FIRST_VISIT_SETTLED, bench.timeout_ms) != "settled":
+            raise LoadError(f"[{name}] the first visit's service worker or Python snapshot never settled")
     finally:
         page.close()
 
