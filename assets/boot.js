@@ -1,6 +1,6 @@
 // Paints the saved list before Python is up, and keeps what is typed and clicked meanwhile.
-// A classic script at the end of <body>: it runs before PyScript has even downloaded Pyodide. It only
-// reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
+// A deferred classic script: it runs once the page is parsed, before PyScript has even downloaded
+// Pyodide. It only reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
 // (data-id); Python's view (app/todo_view.py) adopts these same elements when it takes over, so a
 // script, an extension or a screen reader holding a row, or focus in it, keeps it. Rows of titles
 // typed meanwhile have no id yet: Python gives them theirs as it adds the titles.

@@ -1,11 +1,14 @@
 """Start-up: the runtime comes from this site, the saved list shows before Python, nothing typed or clicked is lost."""
 
 import json
+import urllib.request
+from html.parser import HTMLParser
 from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import (
+    INDEX,
     add,
     hold_python,
     item,
@@ -35,6 +38,30 @@ def status(page):
 
 def html(page):
     return page.locator("html")
+
+
+class LinkedFiles(HTMLParser):
+    """The site's own files that index.html names in <script src> and <link href>."""
+
+    def __init__(self):
+        super().__init__()
+        self.paths = []
+
+    def handle_starttag(self, tag, attrs):
+        url = dict(attrs).get({"script": "src", "link": "href"}.get(tag, ""))
+        if url and url.startswith("./"):
+            self.paths.append(url[1:])
+
+
+def test_every_script_stylesheet_and_preload_the_page_names_is_served(site):
+    """The preloads name PyScript's hashed chunk: a new PyScript version must update them."""
+    linked = LinkedFiles()
+    linked.feed(INDEX.read_text())
+    assert "/vendor/pyscript/core.js" in linked.paths and len(linked.paths) > 8
+    for path in linked.paths:
+        with urllib.request.urlopen(site.origin + path) as response:
+            assert response.status == 200, path
+            assert response.read(), path
 
 
 def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_start(app_page, watch):
