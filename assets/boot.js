@@ -1,7 +1,7 @@
 // Paints the saved list before Python is up, and keeps what is typed and clicked meanwhile.
-// A deferred classic script: it runs once the page is parsed, before PyScript has even downloaded
-// Pyodide. It only reads storage. Rows are clones of index.html's <template id="todo-row">, keyed
-// by to-do id (data-id); Python's view (app/todo_view.py) adopts these same elements when it takes over, so a
+// A classic script at the end of <body>: it runs before PyScript has even downloaded Pyodide. It only
+// reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
+// (data-id); Python's view (app/todo_view.py) adopts these same elements when it takes over, so a
 // script, an extension or a screen reader holding a row, or focus in it, keeps it. Rows of titles
 // typed meanwhile have no id yet: Python gives them theirs as it adds the titles.
 // What is done meanwhile (a title entered, a row's checkbox or destroy button, toggle all, Clear
