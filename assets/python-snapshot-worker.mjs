@@ -5,6 +5,12 @@ import { loadPyodide, version } from "../vendor/pyodide/pyodide.mjs";
 addEventListener("message", async ({ data: { indexURL, cacheName, key } }) => {
   try {
     const pyodide = await loadPyodide({ indexURL, _makeSnapshot: true });
+    // Pyodide puts "" at the front of sys.path again when it restores, as when it boots.
+    const sys = pyodide.pyimport("sys");
+    const path = sys.path;
+    path.remove("");
+    path.destroy();
+    sys.destroy();
     const snapshot = pyodide.makeMemorySnapshot();
     const headers = {
       "content-type": "application/octet-stream",

@@ -13,7 +13,8 @@
 // - A snapshot from another Pyodide build, a truncated or corrupted one: Pyodide checks its magic
 //   number and build id, this module its version and length; it is deleted, Python boots as usual and
 //   a new snapshot is made.
-// - No Cache Storage, or storage full: no snapshot; Python boots as usual on every visit.
+// - No Cache Storage, or no room for one (checked before starting the worker, and a failed write):
+//   no snapshot; Python boots as usual.
 // - Restored memory carries the state of the `random` module's generator, which is reseeded, and the
 //   string hash seed, which stays the same until the snapshot is remade (no security role here).
 // <html data-python-snapshot> says which way it went: "restored", "making", "saved" or "unavailable".
@@ -25,10 +26,15 @@ const INDEX_URL = new URL("../vendor/pyodide/", import.meta.url).href;
 const CACHE_NAME = "tasks-and-talk-python-snapshot";
 // A Cache Storage key, never fetched.
 const KEY = new URL("memory-snapshot", INDEX_URL).href;
-const html = document.documentElement;
+// Room a snapshot needs, with a margin: it is ~31 MB for Pyodide 314.
+const ROOM_NEEDED = 64 * 1024 * 1024;
+// A worker that has not answered by then is stopped (its interpreter is ~100 MB of memory).
+const WORKER_TIMEOUT_MS = 120_000;
+// No document where PyScript would run Python in a worker: nothing to mark there.
+const html = globalThis.document?.documentElement;
 
 function mark(state) {
-  html.dataset.pythonSnapshot = state;
+  if (html) html.dataset.pythonSnapshot = state;
 }
 
 async function forget() {
@@ -60,11 +66,21 @@ async function storedSnapshot() {
 // once used (31 MB), so a later call reads it again.
 let pending = storedSnapshot();
 
-/** Reseed what restored memory would otherwise repeat on every start. */
+/** Reseed what restored memory would otherwise repeat on every start (random is in the snapshot). */
 function reseed(pyodide) {
-  pyodide.runPython(
-    "import sys as _sys\nif 'random' in _sys.modules: _sys.modules['random'].seed()\ndel _sys",
-  );
+  const random = pyodide.pyimport("random");
+  random.seed();
+  random.destroy();
+}
+
+/** Is there clearly room for a snapshot? (Unknown counts as yes: a failed write is handled too.) */
+async function hasRoom() {
+  try {
+    const { quota, usage } = await navigator.storage.estimate();
+    return quota - usage >= ROOM_NEEDED;
+  } catch {
+    return true;
+  }
 }
 
 // Safari has no requestIdleCallback: a second after ready stands in for "idle".
@@ -74,21 +90,26 @@ const whenIdle = self.requestIdleCallback ?? ((start) => setTimeout(start, 1000)
 function makeSnapshotLater() {
   if (!("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
   // assets/boot.js owns the hand-over to Python, so it says when the app is ready.
-  window.bootShell.whenReady(() => whenIdle(() => {
+  window.bootShell.whenReady(() => whenIdle(async () => {
+    if (!(await hasRoom())) {
+      console.warn("Not enough storage for a Python snapshot: Python will boot afresh on the next start.");
+      return mark("unavailable");
+    }
     mark("making");
     const worker = new Worker(new URL("./python-snapshot-worker.mjs", import.meta.url), { type: "module" });
-    worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY });
-    worker.addEventListener("message", ({ data }) => {
+    const finish = (problem) => {
+      clearTimeout(timer);
       worker.terminate();
-      if (data.error) console.warn("No Python snapshot was saved, so the next start boots Python afresh:", data.error);
-      mark(data.error ? "unavailable" : "saved");
-    });
+      if (problem) console.warn("No Python snapshot was saved, so the next start boots Python afresh:", problem);
+      mark(problem ? "unavailable" : "saved");
+    };
+    const timer = setTimeout(() => finish("making it took too long"), WORKER_TIMEOUT_MS);
+    worker.addEventListener("message", ({ data }) => finish(data.error));
     worker.addEventListener("error", (event) => {
       event.preventDefault();
-      worker.terminate();
-      console.warn("No Python snapshot was saved:", event.message);
-      mark("unavailable");
+      finish(event.message ?? "the worker could not start");
     });
+    worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY });
   }, { timeout: 5000 }));
 }
 
@@ -101,6 +122,8 @@ export async function loadPyodide(options = {}) {
   if (snapshot) {
     try {
       const pyodide = await bootPyodide({ ...settings, _loadSnapshot: snapshot });
+      // Pyodide keeps its options, this 31 MB copy of the memory among them, for the page's life.
+      delete pyodide._api.config._loadSnapshot;
       reseed(pyodide);
       mark("restored");
       return pyodide;

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import READY_TIMEOUT_MS, add, labels, reload_ready, stored_titles
 from tests.e2e.site_copy import PYTHON_SNAPSHOT_CACHE as CACHE_NAME
+
 SNAPSHOT_TIMEOUT_MS = 90000  # a second Pyodide boots in the worker: seconds on this machine
 
 # The stored snapshot: [its byte length, its x-pyodide-version header, the bytes it says it has].
@@ -35,6 +36,7 @@ SPOIL = """async ([name, how]) => {
   if (how === "other version") headers.set("x-pyodide-version", "0.0.1");
   await cache.put(request, new Response(bytes, { headers }));
 }"""
+
 
 def snapshot_state(page):
     return page.locator("html").get_attribute("data-python-snapshot")
@@ -68,18 +70,26 @@ TWO_RESTORED_DRAWS = """async () => {
   const draws = [];
   for (const _ of [1, 2]) {
     const pyodide = await loadPyodide();
-    draws.push([document.documentElement.dataset.pythonSnapshot, pyodide.runPython("import random; random.random()")]);
+    draws.push([
+      document.documentElement.dataset.pythonSnapshot,
+      pyodide.runPython("import random; random.random()"),
+      pyodide.runPython("import sys; sys.path.count('')"),
+    ]);
   }
   return draws;
 }"""
 
 
 def test_each_python_restored_from_the_snapshot_draws_its_own_random_numbers(app_page):
-    """Restored memory would replay the random module's state on every start; the loader reseeds it."""
+    """Restored memory would replay the random module's state on every start; the loader reseeds it.
+
+    And sys.path starts as after a boot: Pyodide puts "" in front again when it restores.
+    """
     assert wait_snapshot_settled(app_page) == "saved"
-    (first_state, first), (second_state, second) = app_page.evaluate(TWO_RESTORED_DRAWS)
+    (first_state, first, first_blanks), (second_state, second, second_blanks) = app_page.evaluate(TWO_RESTORED_DRAWS)
     assert first_state == second_state == "restored"
     assert first != second
+    assert first_blanks == second_blanks == 1
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated", "other version"])
