@@ -100,6 +100,17 @@ def reload_ready(page):
     wait_ready(page)
 
 
+# Two saved to-dos, one open and one done (start-up and hand-over tests).
+SAVED = [
+    {"id": "s1", "title": "buy milk", "completed": False, "created": 1700000000000},
+    {"id": "s2", "title": "call mum", "completed": True, "created": 1700000000001},
+]
+
+
+def html(page):
+    return page.locator("html")
+
+
 def labels(page):
     return page.locator(".todo-list li label")
 

@@ -1,6 +1,8 @@
-"""Start-up: the runtime comes from this site, the saved list shows before Python, nothing typed or clicked is lost."""
+"""Start-up: the runtime comes from this site, the saved list shows before Python, nothing typed is lost.
 
-import json
+What is clicked before Python is up, and the rows held across the hand-over: test_hand_over.py.
+"""
+
 import urllib.request
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -8,16 +10,16 @@ from urllib.parse import urlparse
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import (
+    SAVED,
     INDEX,
     add,
     hold_python,
-    item,
+    html,
     items,
     labels,
     notice,
     release_python,
     seed_todos,
-    store_raw,
     stored,
     stored_titles,
     wait_painted,
@@ -25,19 +27,9 @@ from tests.e2e.helpers import (
 )
 
 MAX_TITLE = 2000
-SAVED = [
-    {"id": "s1", "title": "buy milk", "completed": False, "created": 1700000000000},
-    {"id": "s2", "title": "call mum", "completed": True, "created": 1700000000001},
-]
-
-
 def status(page):
     """The start-up status line (the app bar has a status of its own: the connection badge)."""
     return page.locator(".todoapp .status[role=status]")
-
-
-def html(page):
-    return page.locator("html")
 
 
 class LinkedFiles(HTMLParser):
@@ -54,7 +46,7 @@ class LinkedFiles(HTMLParser):
 
 
 def test_every_script_stylesheet_and_preload_the_page_names_is_served(site):
-    """The preloads name PyScript's hashed chunk: a new PyScript version must update them."""
+    """A file renamed or moved (a vendored runtime's new version, say) must not leave the page naming it."""
     linked = LinkedFiles()
     linked.feed(INDEX.read_text())
     assert "/vendor/pyscript/core.js" in linked.paths and len(linked.paths) > 8
@@ -202,171 +194,6 @@ def test_a_filter_chosen_before_python_is_ready_is_applied_and_kept(context, ope
     expect(page.get_by_role("link", name="Active")).to_have_class("selected")
     add(page, "new and active")
     expect(labels(page)).to_have_text(["buy milk", "new and active"])
-
-
-def started_held(context, open_app, todos=SAVED):
-    """A page with `todos` saved, painted by boot.js, Python held back; returns (page, held)."""
-    seed_todos(context, todos)
-    held = hold_python(context)
-    page = open_app(wait_ready=False)
-    wait_painted(page)
-    expect(labels(page)).to_have_text([todo["title"] for todo in todos])
-    return page, held
-
-
-def hand_over(context, page, held):
-    """Let Python start and wait until it has taken over; boot.js's queue is then empty."""
-    expect(html(page)).not_to_have_attribute("data-ready", "")  # what came before was before Python
-    release_python(context, held)
-    wait_ready(page)
-    assert page.evaluate("window.bootShell.queue.length") == 0
-
-
-def saved(page):
-    return [(todo["title"], todo["completed"]) for todo in stored(page)["todos"]]
-
-
-def count(page):
-    return page.locator(".todo-count")
-
-
-def test_a_todo_checked_before_python_is_ready_is_completed_after(context, open_app):
-    page, held = started_held(context, open_app)
-    toggle = item(page, "buy milk").locator(".toggle")
-    toggle.click()
-    expect(toggle).to_be_checked()
-    expect(items(page)).to_have_class(["completed", "completed"])
-    expect(count(page)).to_have_text("0 items left")
-    expect(page.locator(".toggle-all")).to_be_checked()
-    assert stored(page)["todos"] == SAVED  # queued, not yet saved
-
-    hand_over(context, page, held)
-
-    expect(items(page)).to_have_class(["completed", "completed"])
-    expect(count(page)).to_have_text("0 items left")
-    assert saved(page) == [("buy milk", True), ("call mum", True)]
-    toggle.click()  # Python's own command now, once: the replay left nothing behind to undo it
-    expect(count(page)).to_have_text("1 item left")
-    assert saved(page) == [("buy milk", False), ("call mum", True)]
-
-
-def test_a_todo_deleted_before_python_is_ready_is_deleted_after(context, open_app):
-    page, held = started_held(context, open_app)
-    item(page, "call mum").hover()
-    item(page, "call mum").locator(".destroy").click()
-    expect(labels(page)).to_have_text(["buy milk"])
-    expect(page.locator(".clear-completed")).to_be_hidden()
-
-    hand_over(context, page, held)
-
-    expect(labels(page)).to_have_text(["buy milk"])
-    assert stored(page)["todos"] == SAVED[:1]
-
-
-def test_toggle_all_before_python_is_ready_applies_in_order_with_the_titles_typed_around_it(
-    context, open_app
-):
-    page, held = started_held(context, open_app)
-    add(page, "typed before")
-    page.get_by_text("Mark all as complete").click()
-    add(page, "typed after")
-    expect(items(page)).to_have_class(["completed", "completed", "completed", ""])
-    expect(count(page)).to_have_text("1 item left")
-    expect(page.locator(".toggle-all")).not_to_be_checked()
-
-    hand_over(context, page, held)
-
-    expect(labels(page)).to_have_text(["buy milk", "call mum", "typed before", "typed after"])
-    expect(items(page)).to_have_class(["completed", "completed", "completed", ""])
-    assert saved(page) == [("buy milk", True), ("call mum", True), ("typed before", True), ("typed after", False)]
-
-
-def test_clear_completed_before_python_is_ready_removes_the_completed_todos(context, open_app):
-    page, held = started_held(context, open_app)
-    page.get_by_role("button", name="Clear completed").click()
-    expect(labels(page)).to_have_text(["buy milk"])
-    expect(page.get_by_role("button", name="Clear completed")).to_be_hidden()
-
-    hand_over(context, page, held)
-
-    expect(labels(page)).to_have_text(["buy milk"])
-    expect(page.get_by_role("button", name="Clear completed")).to_be_hidden()
-    assert stored(page)["todos"] == SAVED[:1]
-
-
-def test_todos_typed_before_python_is_ready_can_be_checked_and_deleted_before_it_is(context, open_app):
-    page, held = started_held(context, open_app, [])
-    add(page, "keep and check", "delete me")
-    page.evaluate(HOLD_ROWS)
-    item(page, "keep and check").locator(".toggle").check()
-    item(page, "delete me").hover()
-    item(page, "delete me").locator(".destroy").click()
-    expect(labels(page)).to_have_text(["keep and check"])
-    expect(items(page)).to_have_class(["completed"])
-
-    hand_over(context, page, held)
-
-    expect(labels(page)).to_have_text(["keep and check"])
-    expect(items(page)).to_have_class(["completed"])
-    assert saved(page) == [("keep and check", True)]
-    # The typed title's row, checked before Python was up, is the live row of its to-do.
-    assert page.evaluate("window.__heldRows[0] === document.querySelector('.todo-list li')") is True
-    assert page.evaluate("window.__heldRows[0].dataset.id") == stored(page)["todos"][0]["id"]
-
-
-def test_a_click_before_python_is_ready_is_replayed_on_the_newest_saved_list(context, open_app):
-    page, held = started_held(context, open_app)
-    item(page, "buy milk").locator(".toggle").check()
-    # Meanwhile another tab deletes "call mum" and adds a to-do of its own.
-    other_tab = [SAVED[0], {"id": "o1", "title": "from the other tab", "completed": False, "created": 3}]
-    store_raw(page, json.dumps({"version": 1, "todos": other_tab}))
-
-    hand_over(context, page, held)
-
-    expect(labels(page)).to_have_text(["buy milk", "from the other tab"])
-    expect(items(page)).to_have_class(["completed", ""])
-    expect(count(page)).to_have_text("1 item left")
-    assert saved(page) == [("buy milk", True), ("from the other tab", False)]
-
-
-HOLD_ROWS = "window.__heldRows = [...document.querySelectorAll('.todo-list li')]"
-SAME_ROWS = """() => {
-  const rows = [...document.querySelectorAll('.todo-list li')];
-  return rows.length === window.__heldRows.length && rows.every((row, i) => row === window.__heldRows[i]);
-}"""
-
-
-def test_python_adopts_the_painted_rows_so_a_held_row_and_the_focus_in_it_survive_the_hand_over(
-    context, open_app
-):
-    seed_todos(context, SAVED)
-    held = hold_python(context)
-    page = open_app(wait_ready=False)
-    wait_painted(page)
-    add(page, "typed while starting")
-    page.evaluate(HOLD_ROWS)
-    first_toggle = items(page).first.locator(".toggle")
-    first_toggle.focus()
-    first_toggle.press("Space")  # queued by boot.js, shown at once, without moving the row
-    expect(first_toggle).to_be_checked()
-    expect(first_toggle).to_be_focused()
-    assert page.evaluate(SAME_ROWS) is True
-
-    release_python(context, held)
-    wait_ready(page)
-
-    assert page.evaluate(SAME_ROWS) is True
-    assert page.evaluate("document.activeElement === window.__heldRows[0].querySelector('.toggle')")
-    ids = page.evaluate("window.__heldRows.map((row) => row.dataset.id)")
-    assert ids == [todo["id"] for todo in stored(page)["todos"]]
-    assert ids[:2] == ["s1", "s2"]
-    assert [t["completed"] for t in stored(page)["todos"]] == [True, True, False]
-    # The held elements are the live ones: a key press on the held focus now reaches Python.
-    page.keyboard.press("Space")
-    expect(page.locator(".todo-count")).to_have_text("2 items left")
-    assert page.evaluate("window.__heldRows[0].classList.contains('completed')") is False
-    assert [t["completed"] for t in stored(page)["todos"]] == [False, True, False]
-    assert page.evaluate(SAME_ROWS) is True
 
 
 ASSISTANT_MAIN = "**/app/assistant_main.py"
