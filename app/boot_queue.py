@@ -100,7 +100,7 @@ class ReplayCommands(Protocol):
     """The controller's commands a replay uses (app/controller.py's TodoController offers them)."""
 
     def add(self, text: str, todo_id: str | None = None) -> bool:
-        """Add a to-do (with this id); False when the title was refused (too long)."""
+        """Add a to-do (with this id); False when the title was refused (blank or too long)."""
 
     def set_completed(self, todo_id: str, completed: bool) -> bool: ...
 

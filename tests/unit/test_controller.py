@@ -70,10 +70,10 @@ def test_a_store_that_drifts_from_the_port_is_caught():
     ]
 
 
-def started(text=None, route="#/", pending=()):
+def started(text=None, route="#/", queued=()):
     store, view = MemoryStore(text), RecordingView()
     controller = TodoController(store, view, clock=lambda: 42)
-    controller.start(route, pending)
+    controller.start(route, queued)
     return controller, store, view
 
 
@@ -120,7 +120,7 @@ def test_corrupted_record_is_backed_up_and_reported_and_the_app_starts():
 
 def test_pending_titles_typed_before_start_up_are_added():
     typed = ["early", "  ", "x" * 5000]
-    _, store, view = started(pending=[AddTitle(i, title) for i, title in enumerate(typed)])
+    _, store, view = started(queued=[AddTitle(i, title) for i, title in enumerate(typed)])
     assert store.titles() == ["early"]
     assert view.restored == ["x" * 5000]
 
