@@ -161,10 +161,7 @@ SAME_ROWS = """() => {
 def test_python_adopts_the_painted_rows_so_a_held_row_and_the_focus_in_it_survive_the_hand_over(
     context, open_app
 ):
-    seed_todos(context, SAVED)
-    held = hold_python(context)
-    page = open_app(wait_ready=False)
-    wait_painted(page)
+    page, held = started_held(context, open_app)
     add(page, "typed while starting")
     page.evaluate(HOLD_ROWS)
     first_toggle = items(page).first.locator(".toggle")
