@@ -14,25 +14,11 @@ from playwright.sync_api import Error as PlaywrightError
 
 from bench.counting_server import request_path
 from bench.page_loads import PAGES, SAVED_COUNT, watch_errors
+from build.browser import WAIT_ACTIVATED
 
 PAGE = "app50"  # /index.html with the 50 saved to-dos
 CASES = ["online", "offline"]
 SETTLE_S = 3.0  # after the last load: time for late requests to reach the servers
-
-WAIT_ACTIVATED = """async (timeoutMs) => {
-  const activated = (async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = registration.active;
-    if (worker.state !== "activated") {
-      await new Promise((resolve) => worker.addEventListener("statechange", () => {
-        if (worker.state === "activated") resolve();
-      }));
-    }
-    return worker.state;
-  })();
-  const timeout = new Promise((resolve) => setTimeout(() => resolve("not activated in time"), timeoutMs));
-  return Promise.race([activated, timeout]);
-}"""
 
 PROBE = "bench-offline-probe"
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from build import precache
+from build.browser import WAIT_ACTIVATED
 from build.serve import SiteServer
 from tests.conftest import ROOT, PageWatch
 from tests.e2e.assistant_helpers import DEFAULT_MODEL, remember_model_script
@@ -33,19 +34,8 @@ TOP_LEVEL = ["index.html", "pyscript.toml", "manifest.webmanifest", "models.json
 COPIED = ["app", "assets"]
 SHELL_PREFIX = "tasks-and-talk-shell-"  # sw.js: PREFIX
 READY_TIMEOUT_MS = 60000
-
-# Resolves when the registration's active worker is in state "activated" (its activate step, which
-# deletes old shell caches, has finished); returns the worker's state and the manifest version.
-WAIT_ACTIVATED = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  const worker = registration.active;
-  if (worker.state !== "activated") {
-    await new Promise((resolve) => worker.addEventListener("statechange", () => {
-      if (worker.state === "activated") resolve();
-    }));
-  }
-  return worker.state;
-}"""
+# The service worker's install stores the whole site (~50 MB, every file hashed): seconds here.
+ACTIVATION_TIMEOUT_MS = 240000  # under pytest.ini's 300 s per test
 
 
 def _ignored(directory, names):
@@ -163,7 +153,7 @@ def wait_ready_page(page):
 
 def wait_activated(page):
     """Wait until this page's registration has an active worker in state "activated"."""
-    assert page.evaluate(WAIT_ACTIVATED) == "activated"
+    assert page.evaluate(WAIT_ACTIVATED, ACTIVATION_TIMEOUT_MS) == "activated"
 
 
 def is_controlled(page):
