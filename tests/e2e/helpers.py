@@ -95,6 +95,21 @@ def wait_painted(page):
     page.wait_for_selector("html[data-painted]", state="attached", timeout=READY_TIMEOUT_MS)
 
 
+SNAPSHOT_TIMEOUT_MS = 90000  # a second Pyodide boots in a worker: seconds on this machine
+
+
+def wait_snapshot_settled(page):
+    """Wait until the first visit's Python snapshot (assets/python-snapshot.mjs) is saved or given up.
+
+    Its worker fetches Pyodide's files; a reload while it does aborts them.
+    """
+    page.wait_for_function(
+        "['saved', 'unavailable'].includes(document.documentElement.dataset.pythonSnapshot)",
+        timeout=SNAPSHOT_TIMEOUT_MS,
+    )
+    return page.locator("html").get_attribute("data-python-snapshot")
+
+
 def reload_ready(page):
     page.reload()
     wait_ready(page)

@@ -8,7 +8,7 @@ Cache API (webllm/model, webllm/wasm, webllm/config), so what the app shows is r
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import add, item, items, labels, stored_titles
+from tests.e2e.helpers import add, item, items, labels, stored_titles, wait_snapshot_settled
 from tests.e2e.site_copy import (  # noqa: F401 (site_copy and sw_app are fixtures)
     cache_names,
     is_controlled,
@@ -122,6 +122,8 @@ def test_after_one_online_visit_the_list_starts_offline_edits_persist_and_nothin
     page = sw_app.open()
     add(page, "water the plants")
     wait_activated(page)
+    # The first visit's background work done, so that no request of its is cut by the reload below.
+    assert wait_snapshot_settled(page) == "saved"
     sw_app.context.set_offline(True)
     answered = []
     failed = []

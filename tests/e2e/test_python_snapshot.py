@@ -9,10 +9,9 @@ room for one still starts, every time, the usual way.
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import READY_TIMEOUT_MS, add, labels, reload_ready, stored_titles
+from tests.e2e.helpers import READY_TIMEOUT_MS, add, labels, reload_ready, stored_titles, wait_snapshot_settled
 from tests.e2e.site_copy import PYTHON_SNAPSHOT_CACHE as CACHE_NAME
 
-SNAPSHOT_TIMEOUT_MS = 90000  # a second Pyodide boots in the worker: seconds on this machine
 
 # The stored snapshot: [its byte length, its x-pyodide-version header, the bytes it says it has].
 STORED = """async (name) => {
@@ -40,14 +39,6 @@ SPOIL = """async ([name, how]) => {
 
 def snapshot_state(page):
     return page.locator("html").get_attribute("data-python-snapshot")
-
-
-def wait_snapshot_settled(page):
-    page.wait_for_function(
-        "['saved', 'unavailable'].includes(document.documentElement.dataset.pythonSnapshot)",
-        timeout=SNAPSHOT_TIMEOUT_MS,
-    )
-    return snapshot_state(page)
 
 
 def test_a_returning_visit_restores_python_from_the_snapshot_the_first_visit_saved(app_page):
