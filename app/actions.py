@@ -72,14 +72,14 @@ def read_reply(text, id_map, *, make_id=new_id, clock=None):
     """
     body = _unfenced(text.strip())
     if not body.startswith("{"):
-        return Proposal(_clean(text.strip()), Batch(()), (NOT_JSON,) if body else ())
+        return Proposal(clean_text(text.strip()), Batch(()), (NOT_JSON,) if body else ())
     try:
         # Text after the object (only an engine without constrained decoding writes any) is ignored.
         data, _ = json.JSONDecoder(object_pairs_hook=_first_key_wins).raw_decode(body)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         stream = ReplyStream()
         stream.feed(body)
-        return Proposal(_clean(stream.text), Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
+        return Proposal(clean_text(stream.text), Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
     return read_data(data, id_map, make_id=make_id, clock=clock)
 
 
@@ -94,7 +94,7 @@ def read_data(data, id_map, *, make_id=new_id, clock=None):
         reply = ""
         problems.append(REPLY_NOT_TEXT)
     commands = _read_actions(data.get("actions", []), id_map, make_id, clock, problems)
-    return Proposal(_clean(reply), Batch(tuple(commands)), tuple(problems))
+    return Proposal(clean_text(reply), Batch(tuple(commands)), tuple(problems))
 
 
 def _read_actions(actions, id_map, make_id, clock, problems):
@@ -161,7 +161,7 @@ def _read_action(action, id_map, make_id, clock):
 def _title(value):
     if not isinstance(value, str):
         return None, "its title is not text"
-    title = _CONTROLS.sub(" ", _clean(value)).strip()  # a title is one line, as typed in the app
+    title = _CONTROLS.sub(" ", clean_text(value)).strip()  # a title is one line, as typed in the app
     if not title:
         return None, "its title is empty"
     if len(title) > MAX_TITLE_LENGTH:
@@ -182,7 +182,7 @@ def _clip(text, limit=40):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _clean(text):
+def clean_text(text):
     """Lone UTF-16 surrogates (from a split \\uD83D escape) become U+FFFD: JS and storage refuse them."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 

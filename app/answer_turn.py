@@ -1,28 +1,48 @@
-"""One question's turn: its prompt, the structured reply streamed into the answer, and how it ended.
+"""One message's turn: its request, the answer streamed into the transcript, and how it ended.
 
 Pure Python (no `js` imports), run by the assistant's controller (app/assistant.py) for each
-question; kept apart from it because a turn's life is separate from the model's: the controller
+message; kept apart from it because a turn's life is separate from the model's: the controller
 owns the engines, the loaded model, the state and the history, a turn only one generation.
 
-    turn = AnswerTurn(engine, todos, history, question, context_tokens=..., sampling=...)
+    turn = AnswerTurn(engine, todos, history, message, context_tokens=..., sampling=...)
     await turn.generate(answer)          # never raises; the failure, if any, is kept
-    text, note, proposal = turn.ending(can_apply)
+    ending = turn.ending(can_apply)      # text, note, proposal, made_no_sense
 
-The prompt is built in the constructor (PromptTooLong when the question cannot fit), from the very
-list whose short ids the reply is read against (app/proposals.py `StructuredReply`). While it
-streams, the reply text goes into the answer as it arrives, and a LoopGuard stops the engine when
-the text starts repeating itself. `stop()` is the Stop button. `ending` says how the turn ended:
-cut off as a loop, stopped, failed, at the length limit, or whole; only a whole answer's changes
-are read and proposed.
+The request is planned in the constructor (app/request_plan.py; PromptTooLong when a question
+cannot fit) from the very list its to-dos are read against. A question's plain answer streams into
+the transcript as it arrives, and a LoopGuard stops the engine when it starts repeating itself; a
+change request streams JSON that is not shown (the app writes that answer's text); some messages
+need no model at all (the app asks which to-do, or says it is not on the list). `stop()` is the
+Stop button. `ending` says how the turn ended: cut off as a loop, stopped, failed, at the length
+limit, or whole; only a whole answer's changes are read and proposed, and a whole answer that does
+not read as one (app/reply_checks.py: empty, symbols, code, repeated) is not shown as an answer.
 """
 
 import dataclasses
 
 from app.assistant_text import LENGTH_NOTE, LOOP_NOTE, STOPPED_NOTE, describe_generate_error, format_speed
-from app.engine import EngineError
-from app.proposals import ACTION_TOKENS, PROPOSAL_INTRO, StructuredReply, proposal_note
-from app.prompts import build_structured_messages
+from app.engine import Answer, EngineError
+from app.message_intent import ANSWER, CHANGE
+from app.proposals import PROPOSAL_INTRO, proposal_note
+from app.reply_checks import nonsense
+from app.request_plan import plan_request
 from app.sampling import LoopGuard
+
+NONSENSE_TEXT = ("The model's answer made no sense, so it is not shown. Try again, or choose a larger "
+                 "model for better answers.")
+NO_CHANGE_TEXT = ("I could not turn that into a change to your list. Try saying it plainly, such as "
+                  "“Mark Call the dentist as done”.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Ending:
+    """How a turn ended: the answer's text, the note under it, the changes offered (or None), and
+    whether the model's answer made no sense (the view then offers to try again)."""
+
+    text: str
+    note: str = ""
+    proposal: object = None
+    made_no_sense: bool = False
 
 
 def as_engine_error(error):
@@ -31,36 +51,39 @@ def as_engine_error(error):
 
 
 class AnswerTurn:
-    """One question, from its prompt to its finished answer; see the module's docstring."""
+    """One message, from its request to its finished answer; see the module's docstring."""
 
     def __init__(self, engine, todos, history, question, *, context_tokens, sampling):
-        # The JSON and its changes cost tokens on top of the reply's own budget.
-        self.sampling = dataclasses.replace(sampling, max_tokens=sampling.max_tokens + ACTION_TOKENS)
-        todos = list(todos)
-        self.reading = StructuredReply(todos)  # short ids from the very list the prompt shows
-        self.messages = build_structured_messages(todos, history, question, context_tokens=context_tokens,
-                                                  answer_tokens=self.sampling.max_tokens)
+        self.plan = plan_request(list(todos), history, question, context_tokens=context_tokens,
+                                 answer_tokens=sampling.max_tokens)
+        self.sampling = dataclasses.replace(sampling, max_tokens=self.plan.max_tokens or sampling.max_tokens)
+        self.messages = self.plan.messages  # None: nothing to ask the model
         self.engine = engine
         self.guard = LoopGuard()
+        self._shows_text = self.plan.schema is None  # a change request's JSON is not shown
+        self._raw = []
         self.stopping = False
         self.result = None
         self.failure = None
 
     async def generate(self, answer):
-        """Stream the reply text into `answer` (its append(text)); keeps the result or the failure."""
+        """Stream the answer's text into `answer` (its append(text)); keeps the result or the failure."""
+        if self.messages is None:
+            self.result = Answer("stop")
+            return
 
         def on_delta(chunk):
             if self.stopping or self.guard.looping:
                 return
-            text = self.reading.feed(chunk)
-            if text:
-                answer.append(text)
-                if self.guard.feed(text):
+            self._raw.append(chunk)
+            if self._shows_text:
+                answer.append(chunk)
+                if self.guard.feed(chunk):
                     self.engine.stop()
 
         try:
             self.result = await self.engine.generate(self.messages, on_delta, self.sampling,
-                                                     json_schema=self.reading.schema)
+                                                     json_schema=self.plan.schema)
         except Exception as error:
             self.failure = as_engine_error(error)
 
@@ -68,30 +91,37 @@ class AnswerTurn:
         self.stopping = True
         self.engine.stop()
 
-    def ending(self, can_apply):
-        """(text, note, proposal or None): what the answer says, the note under it, the changes offered.
+    @property
+    def streamed(self):
+        """The text shown while it streamed (a plain answer's; "" for a change request)."""
+        return "".join(self._raw) if self._shows_text else ""
 
-        can_apply: whether changes can be applied at all (else none are offered).
-        """
-        text, proposal = self.reading.text, None
+    def ending(self, can_apply):
+        """The turn's Ending. can_apply: whether changes can be applied at all (else none are offered)."""
+        text = self.streamed
         if self.guard.looping:
-            text, note = text[:self.guard.cut].rstrip(), LOOP_NOTE
-        elif self.stopping:
-            note = STOPPED_NOTE
-        elif self.failure is not None:
-            note = describe_generate_error(self.failure)
-        elif self.result is not None and self.result.finish == "length":
-            note = LENGTH_NOTE
-        else:  # a whole answer: only now are its changes read, and offered
-            proposal = self.reading.read()
-            text, note = proposal.reply, proposal_note(proposal)
-            if proposal.batch.commands and can_apply:
-                text = text or PROPOSAL_INTRO
-            else:
-                proposal = None
-        return text, note, proposal
+            return Ending(text[:self.guard.cut].rstrip(), LOOP_NOTE)
+        if self.stopping:
+            return Ending(text, STOPPED_NOTE)
+        if self.failure is not None:
+            return Ending(text, describe_generate_error(self.failure))
+        if self.result is not None and self.result.finish == "length":
+            return Ending(text, LENGTH_NOTE)
+        proposal = self.plan.read("".join(self._raw))  # a whole answer: only now are changes read
+        note = proposal_note(proposal)
+        if self.plan.kind == ANSWER and nonsense(proposal.reply):
+            return Ending(NONSENSE_TEXT, note, made_no_sense=True)
+        if self.plan.kind != CHANGE:
+            return Ending(proposal.reply, note)
+        if not proposal.batch.commands:
+            return Ending(NO_CHANGE_TEXT, note)
+        if not can_apply:
+            return Ending(PROPOSAL_INTRO, note)
+        return Ending(proposal.reply or PROPOSAL_INTRO, note, proposal)
 
     @property
     def speed(self):
-        """The generation's speed as the answer's note shows it ("" when it failed)."""
-        return format_speed(self.result.stats) if self.result is not None else ""
+        """The generation's speed as the answer's note shows it ("" when it failed or asked no model)."""
+        if self.result is None or self.messages is None:
+            return ""
+        return format_speed(self.result.stats)

@@ -210,12 +210,14 @@ class AssistantController:
         await turn.generate(answer)
         if turn.failure is not None and needs_reload(turn.failure):
             self.view.show_error(describe_generate_error(turn.failure), "", retry=False, reload=True)
-        text, note, proposal = turn.ending(can_apply=self.apply_batch is not None)
-        answer.finish(text, note, turn.speed)
-        if proposal is not None:
-            ProposalFlow(proposal.batch, self.apply_batch, answer.propose())
-        if text:
-            self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+        ending = turn.ending(can_apply=self.apply_batch is not None)
+        answer.finish(ending.text, ending.note, turn.speed)
+        if ending.proposal is not None:
+            ProposalFlow(ending.proposal.batch, self.apply_batch, answer.propose())
+        if ending.made_no_sense:
+            answer.offer_retry(lambda: self.ask(question))
+        elif ending.text:
+            self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": ending.text}]
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
         return True
 

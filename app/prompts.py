@@ -9,13 +9,10 @@ app/list_prompt.py; this module shares the context window between it, the chat h
 question. Sizes are measured with its ``estimate_tokens``, which errs on the high side, so the
 prompt plus the answer always fit the model's context window.
 
-Two variants share the budget and history rules: ``build_messages`` for plain
-answers, and ``build_structured_messages``, whose system prompt gives each
-to-do the short id of app.actions and asks for the JSON reply that holds the
-answer and the proposed changes.
+These are the messages of an answer; a change request is shaped apart (app/request_plan.py).
 """
 
-from app.list_prompt import estimate_tokens, structured_system_prompt, system_prompt
+from app.list_prompt import estimate_tokens, system_prompt
 
 MESSAGE_OVERHEAD_TOKENS = 8
 """Tokens the chat template adds around each message (role markers etc.)."""
@@ -41,18 +38,6 @@ def build_messages(todos, history, question, *, context_tokens, answer_tokens):
     fit.
     """
     return _messages(system_prompt, todos, history, question, context_tokens, answer_tokens)
-
-
-def build_structured_messages(todos, history, question, *, context_tokens, answer_tokens):
-    """``build_messages`` with the structured system prompt; the same budget and history rules.
-
-    ``history`` should hold the earlier *reply texts* as the assistant's
-    messages, not the raw JSON: short ids are renumbered on every request (they
-    are positions in the list), so an old "t3" may now be another to-do.
-    """
-    return _messages(
-        structured_system_prompt, todos, history, question, context_tokens, answer_tokens
-    )
 
 
 def _messages(make_system, todos, history, question, context_tokens, answer_tokens):

@@ -1,54 +1,21 @@
-"""The assistant changing the list: one structured request read as it streams, then a proposal that
-the person applies, discards or undoes.
+"""The assistant changing the list: a proposal that the person applies, discards or undoes.
 
-Pure Python (no `js` imports). `StructuredReply` is one request's reading: the JSON schema for the
-list the prompt was built from (app/reply_schema.py), the reply text pulled out of the partial
-JSON chunk by chunk (app/reply_stream.py, constant work per chunk), and the Proposal read from the
-whole text at the end (app/actions.py). `ProposalFlow` is one proposal's life under its answer: proposed, then
+Pure Python (no `js` imports). A change request (app/request_plan.py) is read into an
+app.actions.Proposal; `ProposalFlow` is one proposal's life under its answer: proposed, then
 applied (one step through the to-do controller, on the newest stored list) or discarded, and an
 applied step can be undone once. Every transition happens at most once, so a double click or a
 stale button can never apply a change twice.
 """
 
-from app.actions import NOT_JSON, IdMap, read_reply
-from app.reply_schema import MAX_ACTIONS, reply_schema
-from app.reply_stream import ReplyStream
-
-ACTION_TOKENS = 20 * MAX_ACTIONS
-"""Tokens added to the answer budget of a structured request: about 20 per proposed change
-(`{"op": "rename", "id": "t12", "title": "…"}`), so a full list of changes still fits."""
+from app.actions import NOT_JSON
 
 PROPOSAL_INTRO = "I propose these changes:"
-"""The answer's text when the model proposed changes but wrote no reply."""
+"""The text above proposed changes: the app writes it, the model writes only the changes."""
 
 APPLIED = "Applied."
 DISCARDED = "Discarded: nothing was changed."
 NOTHING_APPLIED = "Nothing was changed."
 UNDONE = "Undone."
-
-
-class StructuredReply:
-    """One structured request: `schema` to send, `feed(chunk)` while it streams, `read()` at the end."""
-
-    def __init__(self, todos):
-        self.id_map = IdMap(todos)
-        self.schema = reply_schema(self.id_map.short_ids)
-        self._stream = ReplyStream()
-        self._raw = []
-
-    def feed(self, chunk):
-        """Take the engine's next chunk; return the reply text it adds (often "")."""
-        self._raw.append(chunk)
-        return self._stream.feed(chunk)
-
-    @property
-    def text(self):
-        """The reply text streamed so far."""
-        return self._stream.text
-
-    def read(self):
-        """The whole answer read into an app.actions.Proposal (never raises)."""
-        return read_reply("".join(self._raw), self.id_map)
 
 
 def proposal_note(proposal):
