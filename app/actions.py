@@ -70,17 +70,28 @@ def read_reply(text, id_map, *, make_id=new_id, clock=None):
     Not JSON at all: the text is the answer. Truncated or malformed JSON: whatever reply text
     arrived (as it was streamed), and no changes.
     """
+    data, failed = decode(text)
+    if failed is not None:
+        return failed
+    return read_data(data, id_map, make_id=make_id, clock=clock)
+
+
+def decode(text):
+    """(the JSON value of a whole reply, None), or (None, the Proposal a reply that is not JSON makes).
+
+    A ```json fence is accepted, and text after the object (only an engine without constrained
+    decoding writes any) is ignored.
+    """
     body = _unfenced(text.strip())
     if not body.startswith("{"):
-        return Proposal(clean_text(text.strip()), Batch(()), (NOT_JSON,) if body else ())
+        return None, Proposal(clean_text(text.strip()), Batch(()), (NOT_JSON,) if body else ())
     try:
-        # Text after the object (only an engine without constrained decoding writes any) is ignored.
         data, _ = json.JSONDecoder(object_pairs_hook=_first_key_wins).raw_decode(body)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         stream = ReplyStream()
         stream.feed(body)
-        return Proposal(clean_text(stream.text), Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
-    return read_data(data, id_map, make_id=make_id, clock=clock)
+        return None, Proposal(clean_text(stream.text), Batch(()), (MALFORMED if stream.closed else TRUNCATED,))
+    return data, None
 
 
 def read_data(data, id_map, *, make_id=new_id, clock=None):

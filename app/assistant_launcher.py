@@ -21,8 +21,8 @@ from app.dom import listen, remove_all
 # The assistant's modules, each after those it imports (checked by tests/unit/test_module_loading.py).
 ASSISTANT_MODULES = (
     "engine", "engine_reports", "model_catalogue", "model_choice", "site_models", "sampling", "list_commands",
-    "reply_stream", "reply_schema", "actions", "list_prompt", "prompts", "assistant_text", "proposals",
-    "answer_turn", "assistant", "model_storage", "device", "engine_js", "proposal_view", "transcript_view",
+    "message_intent", "reply_stream", "reply_schema", "actions", "list_prompt", "prompts", "request_plan",
+    "reply_checks", "assistant_text", "proposals", "answer_turn", "assistant", "model_storage", "device", "engine_js", "proposal_view", "transcript_view",
     "chat_view", "device_models_view", "assistant_main",
 )
 LOADING_TEXT = "Loading the assistant…"

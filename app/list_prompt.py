@@ -82,7 +82,9 @@ def _compact(head, items, budget_tokens):
     lines = [_item_line(t[:LONG_TITLE_CHARS] + "…" if len(t) > LONG_TITLE_CHARS else t, d) for d, t in items]
     order = [i for i, (d, _) in enumerate(items) if not d]
     order += [i for i, (d, _) in enumerate(items) if d]
-    room = budget_tokens * 3 - _size(head)
+    # Each shown line is counted with a line break, which the last one does not have (the text
+    # ends there, or a note brings its own): one byte of room to give back.
+    room = budget_tokens * 3 - _size(head) + 1
     open_left = sum(not d for d, _ in items)
     done_left = len(items) - open_left
     best, used, cut = 0, 0, 0

@@ -12,9 +12,9 @@ kinds and to-dos the message already names. `read_intent` returns:
   model fills in the changes, constrained to exactly those kinds and those to-dos.
 - ASK: it names a to-do but two or more fit equally (or only loosely); the app asks which.
 - MISSING: a change to a to-do that nothing on the list fits; the app says so.
-- OFF_LIST: nothing in it is about the list or the person (no "I" or "my", no list word, no word
-  of a title): "Write me a poem", "What is the capital of France?"; the app declines. A small model
-  answers these anyway (it declined 1 in 8 in the benchmark).
+- OFF_LIST: the first message of a chat, with nothing in it about the list or the person (no "I"
+  or "my", no list word, no word of a title): "Write me a poem", "What is the capital of France?";
+  the app declines. A small model answers these anyway (it declined 1 in 8 in the benchmark).
 
 To-dos are matched by their words (case, common endings and small typos aside); the words that
 only say what to do ("mark", "done", "delete"…) and the most common verbs of titles ("buy",
@@ -34,7 +34,7 @@ _CUES = {
     "reopen": r"reopen|re-open|not (?:yet |actually )?(?:done|finished|completed)|undo|haven'?t|have not"
               r"|hasn'?t|unmark|uncheck|untick|still (?:need|have) to|isn'?t done",
     "complete": r"done|finished|finish|complete|completed|check(?:ed)? off|tick(?:ed)? off|did"
-                r"|i (?!need\b)\w+ed|got|bought|paid|sent|made|went|took|wrote|met|sold|found|gave|fed|brought",
+                r"|cross(?:ed)? off|i (?!need\b)\w+ed|got|bought|paid|sent|made|went|took|wrote|met|sold|found|gave|fed|brought",
     "delete": r"delete|remove|drop|get rid|got rid|cancel|scrap|forget about|don'?t need|do not need"
               r"|no longer need|erase|clear|take off|bin",
     "rename": r"rename|change .+ to|call it|retitle|reword|should say|should read",
@@ -88,11 +88,12 @@ def read_intent(message: str, todos, previous: str | None = None) -> Intent:
     text = _normal(message)
     many = bool(_MANY.search(text))
     if _QUESTION.match(text) and not _REQUEST.match(text) or not (ops := _ops(text)):
-        return Intent(ANSWER if about_list(text, todos) else OFF_LIST, message=message)
+        about = previous is not None or about_list(text, todos)  # in a chat, "And now?" follows on
+        return Intent(ANSWER if about else OFF_LIST, message=message)
     if not set(ops) & set(TODO_OPS):
         return Intent(CHANGE, ops, many=many, message=message)
     if _ALL.search(text):
-        return Intent(CHANGE, ops, tuple(range(len(todos))), True, message)
+        return Intent(CHANGE, ops, tuple(range(len(todos))), many=True, message=message)
     strong, weak = _scores(text, todos)
     if not strong:
         if weak and "add" not in ops:
@@ -103,7 +104,7 @@ def read_intent(message: str, todos, previous: str | None = None) -> Intent:
     top = max(strong.values())
     best = tuple(n for n, score in strong.items() if score == top)
     if many:
-        return Intent(CHANGE, ops, tuple(sorted(strong)), True, message)
+        return Intent(CHANGE, ops, tuple(sorted(strong)), many=True, message=message)
     if len(best) > 1:
         return Intent(ASK, ops, best, message=message)
     return Intent(CHANGE, ops, best, message=message)
@@ -138,11 +139,20 @@ def _scores(text, todos):
     for n, todo in enumerate(todos):
         words = {_stem(w) for w in _WORD.findall(str(todo.title).lower()) if w not in _FUNCTION_WORDS}
         matched = {w for w in words if any(_same(w, s) for s in said)}
-        if matched - _WEAK:
+        if matched - _weak_stems():
             strong[n] = len(matched)
         elif matched:
             weak.append(n)
     return strong, weak
+
+
+def _weak_stems():
+    if not _WEAK_STEMS:
+        _WEAK_STEMS.update(_stem(w) for w in _WEAK)
+    return _WEAK_STEMS
+
+
+_WEAK_STEMS = set()
 
 
 def _stem(word):
@@ -167,7 +177,8 @@ _SPLIT = re.compile(r"\s*(?:[,;:]|\band\b|\bthen\b|\balso\b)\s*", re.IGNORECASE)
 _LEAD = re.compile(
     r"^(?:(?:please|ok|okay|oh|and|also|then|can you|could you|would you|will you)\s+)*"
     r"(?:add(?: a)?(?: new)?(?: (?:to-?do|task|item))?|ad|put|remind me to|remind me|don'?t let me forget to"
-    r"|do not let me forget to|remember to|note down|create(?: a)?(?: (?:to-?do|task))?|i need to|i have to)\b\s*",
+    r"|do not let me forget to|remember to|note down|create(?: a)?(?: (?:to-?do|task))?|i need to|i have to)\b\s*"
+    r"(?:to\s+)?",
     re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:to|on|onto|in)\s+(?:my|the)\s+(?:to-?do\s+)?list\b.*$|[.!?]+$", re.IGNORECASE)
 _THINGS = re.compile(r"^(?:\w+\s+)?(?:things?|to-?dos?|tasks?|items?)$", re.IGNORECASE)

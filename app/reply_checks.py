@@ -22,7 +22,7 @@ MIN_WORD_SHARE = 0.6
 """Below this share of letters and digits among the visible characters, a reply is symbols."""
 
 _CODE_LINE = re.compile(
-    r"""^\s*(?:[{}\[\]()<>;]|//|/\*|\*/|def\s|function\b|return\b|import\s|const\s|let\s|var\s)"""
+    r"""^\s*(?:[{}\[\];]|//|/\*|\*/|def\s|function\b|return\b|import\s|const\s|let\s|var\s)"""
     r"""|[;{]\s*$|=>|</?\w+[^>]*>|"\w+"\s*:""")
 _JSON_START = re.compile(r'^\s*[{\[]\s*"')
 _MARKDOWN = re.compile(r"[*_`#>|-]")  # markdown's own marks are not counted as symbols
@@ -46,6 +46,6 @@ def nonsense(text: str) -> str | None:
     if _JSON_START.match(text) or sum(bool(_CODE_LINE.search(line)) for line in lines) * 2 >= len(lines):
         return CODE
     guard = LoopGuard()
-    if guard.feed(text + "\n"):
+    if guard.feed(text) or guard.feed("\n"):  # a run repeated at the end, then the last line as a unit
         return REPEATED
     return None

@@ -21,7 +21,7 @@ them. So each message gets the one request that suits it:
 import json
 from dataclasses import dataclass, field
 
-from app.actions import IdMap, Proposal, clean_text, read_data, read_reply, short_id
+from app.actions import ACTIONS_NOT_A_LIST, Proposal, clean_text, decode, read_data
 from app.list_commands import Batch, quoted
 from app.message_intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST, new_titles, read_intent
 from app.prompts import build_messages
@@ -53,28 +53,47 @@ class RequestPlan:
     max_tokens: int = 0
     reply: str = ""
     todos: list = field(default_factory=list)
-    names: dict = field(default_factory=dict)  # a title the schema allows -> its short id
+    names: dict = field(default_factory=dict)  # a title the schema allows -> its to-do
 
     def read(self, text: str) -> Proposal:
-        """The whole answer read into a Proposal (never raises): the reply text, and the changes."""
+        """The whole answer read into a Proposal (never raises): the reply text, and the changes.
+
+        A change names its to-do by a title the schema allowed; any other value (another title, a
+        short id, a number) is left out with a note, as an engine without constrained decoding
+        could write one.
+        """
         if self.messages is None:
             return Proposal(self.reply, Batch(()), ())
         if self.schema is None:  # plain text stays plain, even if it looks like JSON: no changes
             return Proposal(clean_text(text.strip()), Batch(()), ())
-        proposal = read_reply(text, IdMap(self.todos))  # for its checks of truncated or bad JSON
-        if proposal.problems:
-            return proposal
-        data = json.loads(text)
-        actions = [self._as_action(change) for change in data.get("changes", [])]
-        return read_data({"reply": "", "actions": actions}, IdMap(self.todos))
+        data, failed = decode(text)
+        if failed is not None:
+            return failed
+        changes = data.get("changes") if isinstance(data, dict) else None
+        if not isinstance(changes, list):
+            return Proposal("", Batch(()), (ACTIONS_NOT_A_LIST,))
+        actions = [_as_action(change) for change in changes]
+        return read_data({"reply": "", "actions": actions}, _ByTitle(self.names))
 
-    def _as_action(self, change):
-        if not isinstance(change, dict):
-            return change
-        action = {key: value for key, value in change.items() if key != "todo"}
-        if "todo" in change:
-            action["id"] = self.names.get(change["todo"], change["todo"])
-        return action
+
+class _ByTitle:
+    """The to-dos a change request may name, by title (what app.actions calls an id map)."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def get(self, title):
+        return self.names.get(title) if isinstance(title, str) else None
+
+
+def _as_action(change):
+    """A change as app.actions reads it: its "todo" (a title) under "id"."""
+    if not isinstance(change, dict):
+        return change
+    action = {key: value for key, value in change.items() if key != "todo"}
+    if "todo" in change:
+        action["id"] = change["todo"]
+    return action
 
 
 def plan_request(todos, history, message, *, context_tokens: int, answer_tokens: int) -> RequestPlan:
@@ -116,10 +135,10 @@ def _either(names):
 
 
 def _change_plan(todos, intent):
-    named = [n for n in intent.todos][:MAX_ACTIONS]
+    named = list(intent.todos)[:MAX_ACTIONS]
     names = {}
     for n in named:
-        names.setdefault(todos[n].title, short_id(n))  # the first of two equal titles
+        names.setdefault(todos[n].title, todos[n])  # the first of two equal titles
     lines = [f"- {json.dumps(todos[n].title, ensure_ascii=False)} ({'done' if todos[n].completed else 'open'})"
              for n in named]
     system = CHANGE_RULES + ("\n\nTo-dos:\n" + "\n".join(lines) if lines else "")

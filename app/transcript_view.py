@@ -27,6 +27,7 @@ class AnswerView:
 
     def __init__(self, transcript, body, meta):
         self.transcript, self.body, self.meta = transcript, body, meta
+        self._retry = None
 
     def append(self, text):
         self.body.insertAdjacentText("beforeend", text)
@@ -35,6 +36,29 @@ class AnswerView:
     def propose(self):
         """The view of the changes this answer proposes, placed under it (app/proposal_view.py)."""
         return self.transcript.add_proposal(self.meta)
+
+    def offer_retry(self, ask_again):
+        """A "Try again" button under the answer; pressed once, it asks the same question again."""
+        button = document.createElement("button")
+        button.type = "button"
+        button.className = "retry-answer"
+        button.textContent = "Try again"
+
+        def retry(event):
+            self.close()
+            button.remove()
+            asyncio.ensure_future(ask_again())
+
+        self._retry = listen(button, "click", retry)
+        self.meta.after(button)
+        self.transcript.retries.append(self)
+        self.transcript.follow()
+
+    def close(self):
+        """Take off the retry button's listener (a new chat or a press)."""
+        if self._retry is not None:
+            self._retry.remove()
+            self._retry = None
 
     def finish(self, text, note, speed):
         if text:
@@ -58,6 +82,7 @@ class TranscriptView:
         self._follow = True
         self._scroll_queued = False
         self._proposals = []
+        self.retries = []  # answers offering "Try again"
         self._listeners = [listen(self.element, "scroll", self._on_scroll)]
         self._scroll_proxy = create_proxy(self._scroll_to_end)
 
@@ -127,5 +152,7 @@ class TranscriptView:
     def clear(self):
         for proposal in self._proposals:
             proposal.close()
-        self._proposals = []
+        for answer in self.retries:
+            answer.close()
+        self._proposals, self.retries = [], []
         self.element.replaceChildren()

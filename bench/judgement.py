@@ -97,6 +97,11 @@ def summarize(rows):
             "overall": figures(rows), "targets": targets}
 
 
+def _percent(value):
+    """A share as a whole percentage, with a decimal where rounding would hide a miss (99.6%)."""
+    return f"{value:.0%}" if round(value * 100) == value * 100 or 0.005 < value < 0.995 else f"{value:.1%}"
+
+
 def _share(rows, test):
     return round(sum(1 for r in rows if test(r)) / len(rows), 3) if rows else None
 
@@ -117,7 +122,7 @@ def print_summary(title, summary):
         elif name == TOKENS_6:
             print(f"| {name} | {value:.0f} | ≤ {wanted} | {'yes' if value <= wanted else 'no'} |")
         else:
-            print(f"| {name} | {value:.0%} | ≥ {wanted:.0%} | {'yes' if value >= wanted else 'no'} |")
+            print(f"| {name} | {_percent(value)} | ≥ {wanted:.0%} | {'yes' if value >= wanted else 'no'} |")
 
 
 def main(argv=None):

@@ -1,11 +1,11 @@
-"""The structured reply: its schema, the short ids, and reading replies (valid, invalid, hostile)."""
+"""The structured reply: the change schema, the short ids, and reading replies (valid, invalid, hostile)."""
 
 import json
 
 from app import actions
 from app.actions import IdMap, read_reply
 from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen
-from app.reply_schema import MAX_ACTIONS, reply_schema, webllm_response_format, wllama_response_format
+from app.reply_schema import MAX_ACTIONS, change_schema
 from app.reply_stream import ReplyStream
 from app.todos import Todo, Todos
 
@@ -27,48 +27,80 @@ def changes(*acts, reply="ok"):
     return {"reply": reply, "actions": list(acts)}
 
 
-# --- the schema ----------------------------------------------------------------
+# --- the schema of a change request ------------------------------------------------------
+
+
+def change(**properties):
+    return {"type": "object", "properties": properties, "required": list(properties),
+            "additionalProperties": False}
+
+
+def enum(*values):
+    return {"type": "string", "enum": list(values)}
+
 
 TITLE = {"type": "string"}
 
 
-def test_schema_with_ids():
-    known = {"type": "string", "enum": ["t1", "t2"]}
-    assert reply_schema(["t1", "t2"]) == {
+def test_change_schema_for_one_complete_on_one_todo():
+    assert change_schema(["complete"], ["Call the dentist"]) == {
         "type": "object",
         "properties": {
-            "reply": {"type": "string"},
-            "actions": {
+            "changes": {
                 "type": "array",
-                "items": {"anyOf": [
-                    {"type": "object",
-                     "properties": {"op": {"type": "string", "enum": ["add"]}, "title": TITLE},
-                     "required": ["op", "title"], "additionalProperties": False},
-                    {"type": "object",
-                     "properties": {"op": {"type": "string", "enum": ["complete", "reopen", "delete"]},
-                                    "id": known},
-                     "required": ["op", "id"], "additionalProperties": False},
-                    {"type": "object",
-                     "properties": {"op": {"type": "string", "enum": ["rename"]}, "id": known,
-                                    "title": TITLE},
-                     "required": ["op", "id", "title"], "additionalProperties": False},
-                ]},
-                "maxItems": 20,
+                "items": {
+                    "type": "object",
+                    "properties": {"op": {"type": "string", "enum": ["complete"]},
+                                   "todo": {"type": "string", "enum": ["Call the dentist"]}},
+                    "required": ["op", "todo"],
+                    "additionalProperties": False,
+                },
+                "minItems": 1,
+                "maxItems": 1,
             },
         },
-        "required": ["reply", "actions"],
+        "required": ["changes"],
         "additionalProperties": False,
     }
 
 
-def test_schema_for_an_empty_list_allows_only_adds_and_no_empty_enum():
-    items = reply_schema([])["properties"]["actions"]["items"]
-    assert items == {
-        "type": "object",
-        "properties": {"op": {"type": "string", "enum": ["add"]}, "title": TITLE},
-        "required": ["op", "title"],
-        "additionalProperties": False,
-    }
+def test_change_schema_with_every_op_has_one_variant_per_shape():
+    items = change_schema(["add", "complete", "reopen", "rename", "delete"], ["Milk", "Call the dentist"],
+                          True, ["Bread"])["properties"]["changes"]["items"]
+    assert items == {"anyOf": [
+        change(op=enum("add"), title=enum("Bread")),
+        change(op=enum("complete", "reopen", "delete"), todo=enum("Milk", "Call the dentist")),
+        change(op=enum("rename"), todo=enum("Milk", "Call the dentist"), title=enum("Bread")),
+    ]}
+
+
+def test_change_schema_allows_only_the_ops_asked_for():
+    items = change_schema(["delete", "reopen"], ["Milk"])["properties"]["changes"]["items"]
+    assert items == change(op=enum("reopen", "delete"), todo=enum("Milk"))
+    items = change_schema(["rename"], ["Milk"], new=["Oat milk"])["properties"]["changes"]["items"]
+    assert items == change(op=enum("rename"), todo=enum("Milk"), title=enum("Oat milk"))
+
+
+def test_change_schema_new_titles_are_an_enum_or_any_string_when_there_are_none():
+    assert change_schema(["add"], [], new=["Bread", "Eggs", "Bread and eggs"])["properties"]["changes"][
+        "items"] == change(op=enum("add"), title=enum("Bread", "Eggs", "Bread and eggs"))
+    assert change_schema(["add"], [])["properties"]["changes"]["items"] == change(op=enum("add"), title=TITLE)
+    assert change_schema(["rename"], ["Milk"], new=())["properties"]["changes"]["items"][
+        "properties"]["title"] == TITLE
+
+
+def test_change_schema_without_titles_allows_only_adds_and_no_empty_enum():
+    items = change_schema(["add", "complete", "delete"], [])["properties"]["changes"]["items"]
+    assert items == change(op=enum("add"), title=TITLE)
+    assert '"enum": []' not in json.dumps(change_schema(["add", "rename"], []))
+
+
+def test_change_schema_allows_one_change_or_up_to_the_limit_when_several_are_asked_for():
+    one = change_schema(["complete"], ["Milk"])["properties"]["changes"]
+    several = change_schema(["complete"], ["Milk"], many=True)["properties"]["changes"]
+    assert (one["minItems"], one["maxItems"]) == (1, 1)
+    assert (several["minItems"], several["maxItems"]) == (1, MAX_ACTIONS)
+    assert MAX_ACTIONS == 20
 
 
 def keywords(schema):
@@ -88,10 +120,20 @@ def keywords(schema):
     return found
 
 
-def test_schema_keeps_to_the_subset_every_engine_accepts():
-    used = keywords(reply_schema(["t1"]))
-    assert used <= {"type", "properties", "required", "additionalProperties", "enum", "anyOf",
-                    "items", "maxItems"}
+ALL_OPS = ["add", "complete", "reopen", "rename", "delete"]
+SCHEMAS = [
+    change_schema(ALL_OPS, ["Milk"], True, ["Bread"]),
+    change_schema(ALL_OPS, ["Milk"]),
+    change_schema(["complete"], ["Milk"]),
+    change_schema(["add"], [], True),
+]
+
+
+def test_change_schema_keeps_to_the_subset_every_engine_accepts():
+    for schema in SCHEMAS:
+        assert keywords(schema) <= {"type", "properties", "required", "additionalProperties", "enum", "anyOf",
+                                    "items", "minItems", "maxItems"}
+
     # llama.cpp cannot mix properties with anyOf in one object; xgrammar treats oneOf as anyOf.
     def no_mix(schema):
         if isinstance(schema, dict):
@@ -101,25 +143,16 @@ def test_schema_keeps_to_the_subset_every_engine_accepts():
         elif isinstance(schema, list):
             for value in schema:
                 no_mix(value)
-    no_mix(reply_schema(["t1"]))
+    for schema in SCHEMAS:
+        no_mix(schema)
 
 
-def test_schema_bounds_the_array_but_no_string():
-    schema = reply_schema(["t1"])
-    assert schema["properties"]["actions"]["maxItems"] == MAX_ACTIONS == 20
-    # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see the
-    # app/reply_schema.py's docstring): lengths are checked in Python instead.
-    assert "Length" not in json.dumps(schema)
-
-
-def test_engine_request_shapes():
-    schema = reply_schema(["t1"])
-    webllm = webllm_response_format(schema)
-    assert webllm["type"] == "json_object" and json.loads(webllm["schema"]) == schema
-    assert isinstance(webllm["schema"], str)
-    assert wllama_response_format(schema) == {
-        "type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True},
-    }
+def test_change_schema_bounds_the_array_but_no_string():
+    for schema in SCHEMAS:
+        assert schema["properties"]["changes"]["maxItems"] in (1, MAX_ACTIONS)
+        # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see
+        # app/reply_schema.py's docstring): lengths are checked in Python instead.
+        assert "Length" not in json.dumps(schema)
 
 
 # --- short ids -------------------------------------------------------------------

@@ -34,8 +34,7 @@ from app.engine import (
     Stats,
 )
 from app.model_storage import ModelShelf
-from app.proposals import ACTION_TOKENS
-from app.prompts import PromptTooLong, build_structured_messages
+from app.prompts import PromptTooLong, build_messages
 from app.sampling import DEFAULT_SAMPLING
 from app.todos import Todo
 
@@ -50,7 +49,7 @@ NO_GPU = Availability(False, reason="navigator.gpu is missing")
 CPU = Availability(True, threads=1)
 NO = Availability(False, reason="unavailable")
 MB = 1_000_000
-TOKENS = DEFAULT_SAMPLING.max_tokens + ACTION_TOKENS  # a structured answer's budget
+TOKENS = DEFAULT_SAMPLING.max_tokens  # a question's answer budget
 
 
 # The fakes keep the port's shapes
@@ -498,7 +497,7 @@ def test_switching_engines_unloads_the_previous_one():
         rig.controller.select("SmolLM2-360M-Instruct-Q8_0-GGUF")  # same engine: its load replaces the model
         await rig.controller.load()
         assert rig.calls().count("unload") == 1
-        assert await rig.controller.ask("q") is True
+        assert await rig.controller.ask("What is left on my list?") is True
         assert rig.calls("wllama")[-1] == "generate" and "generate" not in rig.calls("webllm")
 
     run(scenario)
@@ -525,7 +524,7 @@ def test_no_speed_figure_gives_an_empty_speed():
     async def scenario():
         rig = await ready()
         rig.webllm.stats = Stats()
-        await rig.controller.ask("q")
+        await rig.controller.ask("What is left on my list?")
         assert rig.view.answers[0].finished == ("Hello, world.", "", "")
 
     run(scenario)
@@ -537,14 +536,14 @@ def test_messages_are_built_from_the_current_to_dos_and_carry_the_history():
         todos = rig.todos
         await rig.controller.ask("What is open?")
         sent = [messages for messages, _ in rig.webllm.sent]
-        assert sent[0] == build_structured_messages(list(todos), [], "What is open?", context_tokens=4096,
+        assert sent[0] == build_messages(list(todos), [], "What is open?", context_tokens=4096,
                                                     answer_tokens=TOKENS)
         todos.append(Todo("3", "Call mum"))
         todos[0] = Todo("1", "Buy milk", True, 0)
         await rig.controller.ask("And now?")
         history = [{"role": "user", "content": "What is open?"}, {"role": "assistant", "content": "Hello, world."}]
         second = rig.webllm.sent[1][0]
-        assert second == build_structured_messages(list(todos), history, "And now?", context_tokens=4096,
+        assert second == build_messages(list(todos), history, "And now?", context_tokens=4096,
                                                    answer_tokens=TOKENS)
         assert second[0]["content"] != sent[0][0]["content"]
         assert second[1:] == history + [{"role": "user", "content": "And now?"}]
@@ -573,7 +572,7 @@ def test_stop_keeps_the_text_so_far_ignores_later_deltas_and_the_next_question_w
     async def scenario():
         rig = await ready()
         rig.webllm.pause_at = 1
-        asking = asyncio.ensure_future(rig.controller.ask("Long answer please"))
+        asking = asyncio.ensure_future(rig.controller.ask("Give me a long answer about my list"))
         await rig.webllm.paused.wait()
         assert rig.controller.state == "generating"
         rig.controller.stop()
@@ -588,7 +587,7 @@ def test_stop_keeps_the_text_so_far_ignores_later_deltas_and_the_next_question_w
         rig.webllm.pause_at = None
         assert await rig.controller.ask("Next") is True
         assert rig.view.answers[1].finished == ("Hello, world.", "", "12.3 tokens/s")
-        assert rig.webllm.sent[1][0][1:3] == [{"role": "user", "content": "Long answer please"},
+        assert rig.webllm.sent[1][0][1:3] == [{"role": "user", "content": "Give me a long answer about my list"},
                                               {"role": "assistant", "content": "Hello"}]
 
     run(scenario)
@@ -598,7 +597,7 @@ def test_generate_error_becomes_a_note_and_the_assistant_stays_ready():
     async def scenario():
         rig = await ready()
         rig.webllm.generate_error = OutOfMemory("Error: DeviceLostError: The WebGPU device was lost.")
-        assert await rig.controller.ask("q") is True
+        assert await rig.controller.ask("What is left on my list?") is True
         note = describe_generate_error(rig.webllm.generate_error)
         assert rig.view.answers[0].finished == ("Hello, world.", note, "")
         assert rig.view.errors[-1] == (note, "", False) and rig.view.reload_offered is True
@@ -620,7 +619,7 @@ def test_length_finish_gets_a_note():
     async def scenario():
         rig = await ready()
         rig.webllm.finish = "length"
-        await rig.controller.ask("q")
+        await rig.controller.ask("What is left on my list?")
         assert rig.view.answers[0].finished == ("Hello, world.", "The answer reached its length limit.",
                                                 "12.3 tokens/s")
 
@@ -631,9 +630,9 @@ def test_one_generation_at_a_time():
     async def scenario():
         rig = await ready()
         rig.webllm.pause_at = 1
-        asking = asyncio.ensure_future(rig.controller.ask("first"))
+        asking = asyncio.ensure_future(rig.controller.ask("What is first on my list?"))
         await rig.webllm.paused.wait()
-        assert await rig.controller.ask("second") is False
+        assert await rig.controller.ask("What is next on my list?") is False
         await rig.controller.new_chat()  # ignored while generating
         assert rig.view.cleared == 0 and "reset" not in rig.calls()
         rig.webllm.release()
@@ -674,9 +673,9 @@ def test_blank_question_is_ignored():
 def test_too_long_question_shows_an_error_and_is_refused():
     async def scenario():
         rig = await ready()
-        question = "why " * 5000
+        question = "what is on my list " * 1500
         with pytest.raises(PromptTooLong) as raised:
-            build_structured_messages(rig.todos, [], question.strip(), context_tokens=4096, answer_tokens=TOKENS)
+            build_messages(rig.todos, [], question.strip(), context_tokens=4096, answer_tokens=TOKENS)
         assert await rig.controller.ask(question) is False
         assert rig.view.errors[-1] == (str(raised.value), "", False)
         assert rig.controller.state == "ready" and "generate" not in rig.calls() and rig.view.answers == []
@@ -687,12 +686,12 @@ def test_too_long_question_shows_an_error_and_is_refused():
 def test_new_chat_clears_history_and_resets_the_loaded_engine():
     async def scenario():
         rig = await ready()
-        await rig.controller.ask("first")
+        await rig.controller.ask("What is first on my list?")
         await rig.controller.new_chat()
         assert rig.controller.history == [] and rig.view.cleared == 1
         assert rig.log[-1] == ("webllm", "reset") and rig.view.errors[-1] == (None, "", False)
-        await rig.controller.ask("second")
-        assert rig.webllm.sent[1][0] == build_structured_messages(rig.todos, [], "second", context_tokens=4096,
+        await rig.controller.ask("What is next on my list?")
+        assert rig.webllm.sent[1][0] == build_messages(rig.todos, [], "What is next on my list?", context_tokens=4096,
                                                                   answer_tokens=TOKENS)
 
     run(scenario)
@@ -716,7 +715,7 @@ def test_selecting_another_model_needs_a_load_and_going_back_is_ready_again():
         rig = await ready()
         rig.controller.select(QWEN_F32)
         assert rig.controller.state == "idle" and rig.view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
-        assert await rig.controller.ask("q") is False
+        assert await rig.controller.ask("What is left on my list?") is False
         rig.controller.select(DEFAULT_F32)
         assert rig.controller.state == "ready" and rig.view.states[-1] == ("ready", DEFAULT_F32, DEFAULT_F32)
         rig.controller.select(QWEN_F32)
@@ -731,13 +730,13 @@ def test_selecting_another_model_while_generating_needs_a_load_afterwards():
     async def scenario():
         rig = await ready()
         rig.webllm.pause_at = 1
-        asking = asyncio.ensure_future(rig.controller.ask("first"))
+        asking = asyncio.ensure_future(rig.controller.ask("What is first on my list?"))
         await rig.webllm.paused.wait()
         rig.controller.select(QWEN_F32)
         rig.webllm.release()
         await asking
         assert rig.controller.state == "idle" and rig.view.states[-1] == ("idle", QWEN_F32, DEFAULT_F32)
-        assert await rig.controller.ask("second") is False
+        assert await rig.controller.ask("What is next on my list?") is False
 
     run(scenario)
 

@@ -1,6 +1,6 @@
-"""The assistant changing the list, in CPython: a structured answer streamed and read, its changes
-offered, applied through the real to-do controller on an in-memory store, discarded, undone, also
-with a second tab writing the same store in between. Exact expectations throughout.
+"""The assistant changing the list, in CPython: a message read, its request sent, the answer read,
+its changes offered, applied through the real to-do controller on an in-memory store, discarded,
+undone, also with a second tab writing the same store in between. Exact expectations throughout.
 """
 
 import asyncio
@@ -13,30 +13,25 @@ from test_controller import RecordingView as ListView
 
 from app import codec
 from app.actions import MALFORMED, TRUNCATED
+from app.answer_turn import NO_CHANGE_TEXT, NONSENSE_TEXT
 from app.assistant import AssistantController
 from app.assistant_text import LENGTH_NOTE, STOPPED_NOTE
 from app.controller import TodoController
 from app.engine import PROMPT_API, WEBLLM, WLLAMA, Availability
 from app.model_storage import ModelShelf
-from app.proposals import (
-    APPLIED,
-    DISCARDED,
-    NOTHING_APPLIED,
-    PROPOSAL_INTRO,
-    UNDONE,
-    ProposalFlow,
-    StructuredReply,
-    proposal_note,
-)
-from app.reply_schema import MAX_ACTIONS, reply_schema
+from app.prompts import build_messages
+from app.proposals import APPLIED, DISCARDED, NOTHING_APPLIED, PROPOSAL_INTRO, UNDONE, ProposalFlow, proposal_note
+from app.reply_schema import MAX_ACTIONS, change_schema
+from app.request_plan import ASK_WHICH, CHANGE_RULES, plan_request
+from app.sampling import DEFAULT_SAMPLING
 from app.todos import Todo, Todos
 
 LIST = Todos([Todo("a", "Buy milk", False, 1), Todo("b", "Call the dentist", False, 2),
               Todo("c", "Clean the garage", True, 3)])
 
 
-def reply_json(reply, actions):
-    return json.dumps({"reply": reply, "actions": actions}, ensure_ascii=False)
+def changes_json(*changes):
+    return json.dumps({"changes": list(changes)}, ensure_ascii=False)
 
 
 def chunks_of(text, size=7):
@@ -70,6 +65,8 @@ class View(RecordingView):
     def start_answer(self, question):
         answer = super().start_answer(question)
         answer.proposals = []
+        answer.retries = []
+        answer.offer_retry = answer.retries.append
 
         def propose():
             assert answer.finished is not None, "offered before the answer finished"
@@ -108,7 +105,7 @@ class Rig:
         assert self.controller.state == "ready"
         return self
 
-    async def ask(self, raw, question="Do it"):
+    async def ask(self, raw, question="Add buy bread"):
         self.engine.chunks = chunks_of(raw) if isinstance(raw, str) else raw
         assert await self.controller.ask(question) is True
         return self.view.answers[-1]
@@ -132,60 +129,113 @@ class _Device:
 
 
 BEFORE = [("a", "Buy milk", False), ("b", "Call the dentist", False), ("c", "Clean the garage", True)]
-ASKED = reply_json("I can do that: add **bread**, tick off the dentist.",
-                   [{"op": "add", "title": "Buy bread"}, {"op": "complete", "id": "t2"},
-                    {"op": "rename", "id": "t1", "title": "Buy oat milk"}, {"op": "delete", "id": "t3"}])
+ASK = "Add buy bread, mark the dentist as done, rename 'Buy milk' to 'Buy oat milk' and delete the garage one"
+ASKED = changes_json({"op": "add", "title": "Buy bread"}, {"op": "complete", "todo": "Call the dentist"},
+                     {"op": "rename", "todo": "Buy milk", "title": "Buy oat milk"},
+                     {"op": "delete", "todo": "Clean the garage"})
 WORDS = ["Add “Buy bread”", "Mark “Call the dentist” as done", "Rename “Buy milk” to “Buy oat milk”",
          "Delete “Clean the garage”"]
 
 
-# The request and the streamed reply
+# The request and the streamed answer
 
 
-def test_every_question_is_one_structured_request_with_the_lists_short_ids():
+def test_a_question_is_one_plain_request_with_no_schema_and_streams_as_it_comes():
     async def scenario():
         rig = await Rig().ready()
-        await rig.ask(reply_json("Two open.", []), "How many are open?")
-        assert rig.engine.schemas == [reply_schema(["t1", "t2", "t3"])]
-        system = rig.engine.sent[0][0][0]["content"]
-        assert '{"id": "t2", "title": "Call the dentist", "done": false}' in system
-        assert '"actions"' in system  # JSON is asked for in the prompt too
+        answer = await rig.ask(["You have ", "two open to-dos."], "How many are open?")
+        assert rig.engine.schemas == [None]
+        assert rig.engine.sent[0][0] == build_messages(list(LIST), [], "How many are open?", context_tokens=4096,
+                                                       answer_tokens=DEFAULT_SAMPLING.max_tokens)
+        assert answer.parts == ["You have ", "two open to-dos."]
+        assert answer.finished == ("You have two open to-dos.", "", "12.3 tokens/s")
+        assert answer.proposals == []
 
     run(scenario)
 
 
-def test_the_reply_streams_out_of_the_partial_json_and_the_answer_is_only_the_reply():
+def test_a_question_answered_with_json_changes_proposes_nothing():
     async def scenario():
         rig = await Rig().ready()
-        raw = reply_json("Say \"hi\" \u2014 done.\nBye", [])
-        answer = await rig.ask(chunks_of(raw, 3))
-        assert "".join(answer.parts) == "Say \"hi\" \u2014 done.\nBye"
-        assert all('"reply"' not in part and "{" not in part for part in answer.parts)
-        assert answer.finished == ("Say \"hi\" \u2014 done.\nBye", "", "12.3 tokens/s")
-        assert answer.proposals == []  # no changes: just an answer
+        raw = json.dumps({"reply": "Done.", "actions": [{"op": "delete", "id": "t1"}], "changes": []})
+        answer = await rig.ask(raw, "Which to-dos are done?")
+        assert answer.proposals == [] and rig.stored() == BEFORE
 
     run(scenario)
 
 
-def test_history_keeps_the_reply_text_not_the_json():
+def test_a_change_is_one_json_request_limited_to_the_kinds_and_todos_it_names():
     async def scenario():
         rig = await Rig().ready()
-        await rig.ask(ASKED, "Add bread")
-        await rig.ask(reply_json("Sure.", []), "Thanks")
+        await rig.ask(changes_json({"op": "complete", "todo": "Call the dentist"}), "I called the dentist")
+        assert rig.engine.schemas == [change_schema(("complete",), ["Call the dentist"])]
+        assert rig.engine.sent[0][0] == [
+            {"role": "system", "content": CHANGE_RULES + '\n\nTo-dos:\n- "Call the dentist" (open)'},
+            {"role": "user", "content": "I called the dentist"}]
+        assert rig.engine.sent[0][0] == plan_request(list(LIST), [], "I called the dentist", context_tokens=4096,
+                                                     answer_tokens=512).messages
+
+    run(scenario)
+
+
+def test_the_json_of_a_change_is_not_shown_and_the_app_writes_the_answer():
+    async def scenario():
+        rig = await Rig().ready()
+        answer = await rig.ask(chunks_of(ASKED, 3), ASK)
+        assert answer.parts == []
+        assert answer.finished == (PROPOSAL_INTRO, "", "12.3 tokens/s")
+        assert answer.proposals[0].shown == [("proposed", WORDS)]
+
+    run(scenario)
+
+
+def test_history_keeps_what_the_person_saw():
+    async def scenario():
+        rig = await Rig().ready()
+        await rig.ask(ASKED, ASK)
+        await rig.ask("Sure.", "What is left on my list?")
         assert rig.engine.sent[1][0][1:] == [
-            {"role": "user", "content": "Add bread"},
-            {"role": "assistant", "content": "I can do that: add **bread**, tick off the dentist."},
-            {"role": "user", "content": "Thanks"},
+            {"role": "user", "content": ASK},
+            {"role": "assistant", "content": PROPOSAL_INTRO},
+            {"role": "user", "content": "What is left on my list?"},
         ]
 
     run(scenario)
 
 
-def test_a_plain_text_answer_from_an_engine_that_ignored_the_format_is_just_an_answer():
+def test_an_ambiguous_change_asks_which_without_asking_the_model():
+    async def scenario():
+        rig = await Rig(Todos([Todo("a", "Buy milk"), Todo("b", "Buy oat milk")])).ready()
+        answer = await rig.ask("unused", "The milk one is done")
+        assert rig.engine.sent == [] and answer.parts == []
+        assert answer.finished == (ASK_WHICH.format("“Buy milk” or “Buy oat milk”"), "", "")
+        assert answer.proposals == []
+
+    run(scenario)
+
+
+def test_an_answer_that_makes_no_sense_is_not_shown_and_a_retry_is_offered():
     async def scenario():
         rig = await Rig().ready()
-        answer = await rig.ask(["You have ", "two open to-dos."])
-        assert answer.finished == ("You have two open to-dos.", "", "12.3 tokens/s")
+        answer = await rig.ask(");*/10; */*25; */*48; */*72;", "How many to-dos are open?")
+        assert answer.finished == (NONSENSE_TEXT, "", "12.3 tokens/s")
+        assert rig.controller.history == []  # nonsense is not sent back as context
+        (retry,) = answer.retries
+        rig.engine.chunks = ["Two are open."]
+        assert await retry() is True
+        assert rig.view.answers[-1].question == "How many to-dos are open?"
+        assert rig.view.answers[-1].finished == ("Two are open.", "", "12.3 tokens/s")
+
+    run(scenario)
+
+
+def test_a_change_request_that_yields_no_valid_change_says_so():
+    async def scenario():
+        rig = await Rig().ready()
+        answer = await rig.ask(changes_json({"op": "complete", "todo": "Walk the dog"}), "I called the dentist")
+        assert answer.finished == (
+            NO_CHANGE_TEXT, "Change 1 was left out: it names a to-do (“Walk the dog”) that is not on the list.",
+            "12.3 tokens/s")
         assert answer.proposals == []
 
     run(scenario)
@@ -197,8 +247,8 @@ def test_a_plain_text_answer_from_an_engine_that_ignored_the_format_is_just_an_a
 def test_proposed_changes_are_shown_in_the_persons_words_and_nothing_changes_before_apply():
     async def scenario():
         rig = await Rig().ready()
-        answer = await rig.ask(ASKED)
-        assert answer.finished == ("I can do that: add **bread**, tick off the dentist.", "", "12.3 tokens/s")
+        answer = await rig.ask(ASKED, ASK)
+        assert answer.finished == (PROPOSAL_INTRO, "", "12.3 tokens/s")
         (proposal,) = answer.proposals
         assert proposal.shown == [("proposed", WORDS)]
         assert rig.stored() == BEFORE and rig.tab.todos.todos == LIST
@@ -209,7 +259,7 @@ def test_proposed_changes_are_shown_in_the_persons_words_and_nothing_changes_bef
 def test_apply_changes_the_stored_list_once_and_undo_restores_it():
     async def scenario():
         rig = await Rig().ready()
-        (proposal,) = (await rig.ask(ASKED)).proposals
+        (proposal,) = (await rig.ask(ASKED, ASK)).proposals
         added_id = proposal.flow.batch.commands[0].todo_id
         assert proposal.flow.apply() is True
         after = [("a", "Buy oat milk", False), ("b", "Call the dentist", True), (added_id, "Buy bread", False)]
@@ -231,7 +281,7 @@ def test_apply_changes_the_stored_list_once_and_undo_restores_it():
 def test_discard_changes_nothing_and_closes_the_proposal():
     async def scenario():
         rig = await Rig().ready()
-        (proposal,) = (await rig.ask(ASKED)).proposals
+        (proposal,) = (await rig.ask(ASKED, ASK)).proposals
         assert proposal.flow.discard() is True
         assert proposal.shown[-1] == ("discarded", DISCARDED)
         assert proposal.flow.apply() is False and proposal.flow.undo() is False
@@ -243,7 +293,7 @@ def test_discard_changes_nothing_and_closes_the_proposal():
 def test_another_tabs_edit_between_proposal_and_apply_survives():
     async def scenario():
         rig = await Rig().ready()
-        (proposal,) = (await rig.ask(ASKED)).proposals
+        (proposal,) = (await rig.ask(ASKED, ASK)).proposals
         other = Tab(rig.store)
         other.todos.add("Water the plants")
         other.todos.edit("a", "Buy soy milk")  # the rename's to-do changed meanwhile
@@ -259,7 +309,7 @@ def test_another_tabs_edit_between_proposal_and_apply_survives():
 def test_undo_across_tabs_skips_what_the_other_tab_deleted_and_keeps_its_edits():
     async def scenario():
         rig = await Rig().ready()
-        (proposal,) = (await rig.ask(ASKED)).proposals
+        (proposal,) = (await rig.ask(ASKED, ASK)).proposals
         added_id = proposal.flow.batch.commands[0].todo_id
         proposal.flow.apply()
         other = Tab(rig.store)
@@ -276,8 +326,8 @@ def test_undo_across_tabs_skips_what_the_other_tab_deleted_and_keeps_its_edits()
 def test_undo_with_a_change_the_other_tab_already_made_is_still_one_step():
     async def scenario():
         rig = await Rig().ready()
-        raw = reply_json("Done?", [{"op": "complete", "id": "t1"}, {"op": "complete", "id": "t2"}])
-        (proposal,) = (await rig.ask(raw)).proposals
+        raw = changes_json({"op": "complete", "todo": "Buy milk"}, {"op": "complete", "todo": "Call the dentist"})
+        (proposal,) = (await rig.ask(raw, "Mark the milk and the dentist as done")).proposals
         other = Tab(rig.store)
         other.todos.set_completed("a", True)  # already done elsewhere: applying it changes nothing
         proposal.flow.apply()
@@ -291,7 +341,7 @@ def test_undo_with_a_change_the_other_tab_already_made_is_still_one_step():
 def test_apply_that_changes_nothing_offers_no_undo():
     async def scenario():
         rig = await Rig().ready()
-        (proposal,) = (await rig.ask(reply_json("Gone.", [{"op": "delete", "id": "t1"}]))).proposals
+        (proposal,) = (await rig.ask(changes_json({"op": "delete", "todo": "Buy milk"}), "Delete the milk")).proposals
         Tab(rig.store).todos.remove("a")
         assert proposal.flow.apply() is True
         assert proposal.shown[-1] == ("applied", f"{NOTHING_APPLIED} “Buy milk” was already deleted.", False)
@@ -300,27 +350,17 @@ def test_apply_that_changes_nothing_offers_no_undo():
     run(scenario)
 
 
-def test_a_reply_with_changes_but_no_text_gets_an_introduction():
-    async def scenario():
-        rig = await Rig().ready()
-        answer = await rig.ask(reply_json("", [{"op": "add", "title": "Buy bread"}]))
-        assert answer.finished[0] == PROPOSAL_INTRO
-        assert answer.proposals[0].shown == [("proposed", ["Add “Buy bread”"])]
-
-    run(scenario)
-
-
 # Bad answers: a note, and the list untouched
 
 
-def test_invalid_actions_are_left_out_with_a_note_and_the_valid_ones_offered():
+def test_invalid_changes_are_left_out_with_a_note_and_the_valid_ones_offered():
     async def scenario():
         rig = await Rig().ready()
-        raw = reply_json("Here.", [{"op": "delete", "id": "t9"}, {"op": "add", "title": "  "},
-                                   {"op": "explode", "id": "t1"}, {"op": "add", "title": "<script>x</script>"}])
-        answer = await rig.ask(raw)
+        raw = changes_json({"op": "delete", "todo": "t1"}, {"op": "add", "title": "  "},
+                           {"op": "explode", "todo": "Buy milk"}, {"op": "add", "title": "<script>x</script>"})
+        answer = await rig.ask(raw, "Add this and delete the milk")
         assert answer.finished[1] == (
-            "Change 1 was left out: it names a to-do (“t9”) that is not on the list. "
+            "Change 1 was left out: it names a to-do (“t1”) that is not on the list. "
             "Change 2 was left out: its title is empty. "
             "Change 3 was left out: “explode” is not a change the assistant can make.")
         assert answer.proposals[0].shown == [("proposed", ["Add “<script>x</script>”"])]
@@ -329,56 +369,55 @@ def test_invalid_actions_are_left_out_with_a_note_and_the_valid_ones_offered():
     run(scenario)
 
 
-def test_five_hundred_actions_propose_nothing():
+def test_five_hundred_changes_propose_nothing():
     async def scenario():
         rig = await Rig().ready()
-        answer = await rig.ask(reply_json("Lots.", [{"op": "add", "title": f"n{i}"} for i in range(500)]))
-        assert answer.finished == ("Lots.", f"The answer proposed 500 changes; at most {MAX_ACTIONS} can be "
-                                            "proposed at once, so none are proposed.", "12.3 tokens/s")
+        answer = await rig.ask(changes_json(*({"op": "add", "title": f"n{i}"} for i in range(500))), "Add these, all")
+        assert answer.finished == (NO_CHANGE_TEXT, f"The answer proposed 500 changes; at most {MAX_ACTIONS} can be "
+                                                   "proposed at once, so none are proposed.", "12.3 tokens/s")
         assert answer.proposals == [] and rig.stored() == BEFORE
 
     run(scenario)
 
 
-def test_truncated_json_shows_the_reply_so_far_and_proposes_nothing():
+def test_truncated_or_malformed_json_proposes_nothing():
     async def scenario():
         rig = await Rig().ready()
-        answer = await rig.ask(ASKED[:-30])
-        assert answer.finished == ("I can do that: add **bread**, tick off the dentist.", TRUNCATED, "12.3 tokens/s")
+        answer = await rig.ask(ASKED[:-30], ASK)
+        assert answer.finished == (NO_CHANGE_TEXT, TRUNCATED, "12.3 tokens/s")
         assert answer.proposals == []
         rig.engine.finish = "length"
-        answer = await rig.ask(ASKED[:-30])
-        assert answer.finished[1:] == (LENGTH_NOTE, "12.3 tokens/s") and answer.proposals == []
-        answer = await rig.ask('{"reply": "x"]]')
-        assert answer.finished[1] == LENGTH_NOTE
+        answer = await rig.ask(ASKED[:-30], ASK)
+        assert answer.finished == ("", LENGTH_NOTE, "12.3 tokens/s") and answer.proposals == []
         rig.engine.finish = "stop"
-        answer = await rig.ask('{"reply": "Hm", "actions": [}]')
-        assert answer.finished == ("Hm", MALFORMED, "12.3 tokens/s") and rig.stored() == BEFORE
+        answer = await rig.ask('{"changes": [}]', ASK)
+        assert answer.finished == (NO_CHANGE_TEXT, MALFORMED, "12.3 tokens/s") and rig.stored() == BEFORE
+        answer = await rig.ask('{"changes": 5}', ASK)
+        assert answer.finished[0] == NO_CHANGE_TEXT and answer.proposals == []
 
     run(scenario)
 
 
-def test_a_stopped_structured_answer_proposes_nothing():
+def test_a_stopped_change_request_proposes_nothing():
     async def scenario():
         rig = await Rig().ready()
         rig.engine.pause_at = 3
-        asking = asyncio.ensure_future(rig.ask(ASKED))
+        asking = asyncio.ensure_future(rig.ask(ASKED, ASK))
         await rig.engine.paused.wait()
         rig.controller.stop()
         answer = await asking
-        assert answer.finished == ("I can do t", STOPPED_NOTE, "12.3 tokens/s")
+        assert answer.finished == ("", STOPPED_NOTE, "12.3 tokens/s")
         assert answer.proposals == [] and rig.stored() == BEFORE
-        assert rig.controller.history[-1] == {"role": "assistant", "content": "I can do t"}
 
     run(scenario)
 
 
-def test_without_a_list_to_change_the_reply_is_shown_and_nothing_offered():
+def test_without_a_list_to_change_nothing_is_offered():
     async def scenario():
         rig = await Rig().ready()
         rig.controller.apply_batch = None
-        answer = await rig.ask(reply_json("", [{"op": "add", "title": "Buy bread"}]))
-        assert answer.finished[0] == "" and answer.proposals == []
+        answer = await rig.ask(changes_json({"op": "add", "title": "Buy bread"}))
+        assert answer.finished[0] == PROPOSAL_INTRO and answer.proposals == []
 
     run(scenario)
 
@@ -386,12 +425,13 @@ def test_without_a_list_to_change_the_reply_is_shown_and_nothing_offered():
 # The pure pieces
 
 
-def test_structured_reply_reads_the_whole_answer_with_the_ids_it_gave():
-    reading = StructuredReply(list(LIST))
-    assert reading.schema == reply_schema(["t1", "t2", "t3"])
-    parts = [reading.feed(c) for c in chunks_of(ASKED, 5)]
-    assert "".join(parts) == reading.text == "I can do that: add **bread**, tick off the dentist."
-    proposal = reading.read()
+def read_asked():
+    plan = plan_request(list(LIST), [], ASK, context_tokens=4096, answer_tokens=512)
+    return plan.read(ASKED)
+
+
+def test_a_change_request_reads_its_changes_in_the_persons_words():
+    proposal = read_asked()
     assert proposal.changes == WORDS and proposal.problems == ()
     assert proposal_note(proposal) == ""
 
@@ -406,9 +446,7 @@ def test_flow_transitions_happen_once_whatever_the_order():
             return batch.apply(LIST)
 
     apply_batch, view = Steps(), ProposalView()
-    batch = StructuredReply(list(LIST))
-    batch.feed(ASKED)
-    flow = ProposalFlow(batch.read().batch, apply_batch, view)
+    flow = ProposalFlow(read_asked().batch, apply_batch, view)
     assert view.flow is flow and flow.state == "proposed"
     assert [flow.undo(), flow.apply(), flow.apply(), flow.discard(), flow.undo(), flow.undo()] == [
         False, True, False, False, True, False]
@@ -419,9 +457,9 @@ def test_flow_transitions_happen_once_whatever_the_order():
 def test_apply_batch_with_storage_full_keeps_the_step_and_saves_it_once_later():
     store = MemoryStore(codec.encode(LIST))
     tab = Tab(store)
-    reading = StructuredReply(list(LIST))
-    reading.feed(reply_json("", [{"op": "add", "title": "Buy bread"}, {"op": "complete", "id": "t1"}]))
-    batch = reading.read().batch
+    plan = plan_request(list(LIST), [], "Add buy bread and mark the milk as done", context_tokens=4096,
+                        answer_tokens=512)
+    batch = plan.read(changes_json({"op": "add", "title": "Buy bread"}, {"op": "complete", "todo": "Buy milk"})).batch
     store.full = True
     step = tab.todos.apply_batch(batch)
     assert [c.describe() for c in step.applied] == ["Add “Buy bread”", "Mark “Buy milk” as done"]
