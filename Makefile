@@ -7,7 +7,7 @@ TEST_MODEL := tests/models/SmolLM2-135M-Instruct.Q4_1.gguf
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build unit e2e bench clean test-model
+.PHONY: run test build unit e2e bench clean test-model judge
 
 run: build
 	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
@@ -23,6 +23,22 @@ e2e: build $(VENV)/.installed $(CHROMIUM) test-model
 
 bench: build $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/python bench/bench_startup.py
+
+# The judgement benchmark (bench/judgement.py) on native llama.cpp: any cases file, any GGUF.
+CASES ?= bench/judgement_cases.jsonl
+MODEL ?= $(TEST_MODEL)
+SEEDS ?= 3
+OUT ?=
+JUDGE_VENV := .venv-judge
+judge: $(JUDGE_VENV)/.installed test-model
+	$(JUDGE_VENV)/bin/python -m bench.judgement --cases $(CASES) --model $(MODEL) --seeds $(SEEDS) $(if $(OUT),--out $(OUT))
+
+# llama-cpp-python builds llama.cpp from source (minutes); without AVX-512, whose native build
+# crashed on prompts longer than one token on this project's machine.
+$(JUDGE_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(JUDGE_VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF" $(JUDGE_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r bench/requirements.txt
+	touch $@
 
 build: vendor/.built
 
@@ -56,4 +72,4 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
 
 clean:
-	rm -rf vendor node_modules $(VENV) $(TEST_MODEL)
+	rm -rf vendor node_modules $(VENV) $(JUDGE_VENV) $(TEST_MODEL)

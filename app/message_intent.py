@@ -52,7 +52,7 @@ _ALL = re.compile(r"\b(?:all|everything|every|each)\b")
 _ABOUT_LIST = re.compile(
     r"(?<![\w-])(?:i|i'm|i've|i'd|my|mine|we|our|list|to-?dos?|tasks?|items?|done|open|left|finished"
     r"|completed|remaining|pending|first|next|urgent|important|priority|due|overdue|plan|to do"
-    r"|ones|summar\w*|overview|anything|everything)(?![\w-])")
+    r"|ones|how many|how much|summar\w*|overview|anything|everything)(?![\w-])")
 _AFFIRM = re.compile(r"^(?:yes|yeah|yep|ok|okay|sure|do it|please do|go ahead|please)\W*$")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _FUNCTION_WORDS = set(

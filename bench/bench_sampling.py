@@ -9,16 +9,15 @@ llama-cpp-python, pinned in bench/requirements.txt and installed in its own venv
     /work/bench-venv/bin/python bench/bench_sampling.py
 
 Every setting answers the same fixed questions about the same fixed to-do list in the GGUF's own
-chat template, under several seeds. `--mode structured` (the default) sends what the app sends: the
-structured prompt (app.prompts.build_structured_messages), the reply JSON schema as a grammar, and
-max_tokens plus the app's ACTION_TOKENS; the reply text is read out of the partial JSON as the app
-does (app.proposals.StructuredReply) and, as in the app, the answer is cut when app.sampling's
-LoopGuard trips. `--mode plain` sends the plain prompt (app.prompts.build_messages) and no schema.
+chat template, under several seeds. It sends what the app sends for a question (app.request_plan:
+a plain-text answer, app.prompts.build_messages, no schema) and, as in the app, the answer is cut
+when app.sampling's LoopGuard trips. The figures in docs/benchmarks-sampling.md were measured on the
+app's earlier structured request (one JSON reply with the answer and the changes), at commit
+9603add, where this script sent that request.
 For each setting it reports how often the LoopGuard cut a reply, how often this script's own loop
 detector still finds a loop in what is left (a loop shown to the person), how often a reply runs to
-max_tokens, its length, whether it stays on topic (names a listed to-do or one of the list's
-counts) and, structured, how often it proposes changes nobody asked for (every question only
-reads). Method and results: docs/benchmarks-sampling.md.
+max_tokens, its length, and whether it stays on topic (names a listed to-do or one of the list's
+counts). Method and results: docs/benchmarks-sampling.md.
 """
 
 import argparse
@@ -33,8 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.prompts import build_messages, build_structured_messages  # noqa: E402
-from app.proposals import ACTION_TOKENS, StructuredReply  # noqa: E402
+from app.request_plan import plan_request  # noqa: E402
 from app.sampling import DEFAULT_SAMPLING, LoopGuard  # noqa: E402
 from bench.sample_todos import COUNT_WORDS, TODOS, TOPIC_WORDS  # noqa: E402
 from build.fetch_model import TARGET as MODEL  # noqa: E402
@@ -128,25 +126,23 @@ def on_topic(text):
     return any(re.search(rf"\b{re.escape(word)}\b", low) for word in COUNT_WORDS)
 
 
-def generate(llm, setting, messages, seed, schema):
+def generate(llm, setting, messages, seed):
     """One reply, streamed and cut where the app's LoopGuard trips: a result row's fields."""
-    reading = StructuredReply(TODOS) if schema else None
     guard = LoopGuard()
     text, finish, tokens, raw = "", None, 0, []
-    max_tokens = setting.max_tokens + (ACTION_TOKENS if schema else 0)
-    extra = {"response_format": {"type": "json_object", "schema": schema}} if schema else {}
+    max_tokens = setting.max_tokens
     stream = llm.create_chat_completion(
         messages=messages, stream=True, seed=seed, max_tokens=max_tokens,
         temperature=setting.temperature, top_p=setting.top_p, top_k=setting.top_k,
         min_p=setting.min_p, repeat_penalty=setting.repetition_penalty,
-        frequency_penalty=setting.frequency_penalty, presence_penalty=0.0, **extra)
+        frequency_penalty=setting.frequency_penalty, presence_penalty=0.0)
     for chunk in stream:
         choice = chunk["choices"][0]
         delta = choice["delta"].get("content")
         if delta:
             tokens += 1
             raw.append(delta)
-            piece = reading.feed(delta) if reading else delta
+            piece = delta
             text += piece
             if piece and guard.feed(piece):
                 finish = "loop"
@@ -154,24 +150,17 @@ def generate(llm, setting, messages, seed, schema):
         finish = choice.get("finish_reason") or finish
     stream.close()
     shown = text[:guard.cut].rstrip() if guard.looping else text
-    row = {"reply": shown, "raw": "".join(raw), "finish": finish, "tokens": tokens,
-           "guard": guard.looping, "loops": loops(shown), "on_topic": on_topic(shown)}
-    if reading and finish == "stop":
-        proposal = reading.read()
-        row["problems"] = list(proposal.problems)
-        row["spurious"] = bool(proposal.batch.commands)
-    return row
+    return {"reply": shown, "raw": "".join(raw), "finish": finish, "tokens": tokens,
+            "guard": guard.looping, "loops": loops(shown), "on_topic": on_topic(shown)}
 
 
-def run(llm, setting, seeds, structured):
+def run(llm, setting, seeds):
     rows = []
-    build = build_structured_messages if structured else build_messages
     for seed in ([0] if setting.greedy else seeds):
         for question in QUESTIONS:
-            messages = build(TODOS, [], question, context_tokens=CONTEXT_TOKENS,
-                             answer_tokens=setting.max_tokens + (ACTION_TOKENS if structured else 0))
-            schema = StructuredReply(TODOS).schema if structured else None
-            row = generate(llm, setting, messages, seed, schema)
+            plan = plan_request(TODOS, [], question, context_tokens=CONTEXT_TOKENS, answer_tokens=setting.max_tokens)
+            assert plan.schema is None, f"{question!r} is not read as a question"
+            row = generate(llm, setting, plan.messages, seed)
             rows.append({"setting": setting.name, "seed": seed, "question": question, **row})
     return rows
 
@@ -210,7 +199,6 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", action="append", help="run only the setting of this name (repeatable)")
     parser.add_argument("--replies", type=Path, help="write every reply here as JSON")
-    parser.add_argument("--mode", choices=["structured", "plain"], default="structured")
     args = parser.parse_args()
 
     from llama_cpp import Llama
@@ -221,11 +209,11 @@ def main():
     settings = [by_name[name] for name in args.only] if args.only else SETTINGS
     seeds = list(range(1, args.seeds + 1))
     print(f"{MODEL.name}, {len(QUESTIONS)} questions, seeds {seeds} (greedy: one run), "
-          f"{args.threads} thread(s), {args.mode} requests")
+          f"{args.threads} thread(s), the app's requests")
     all_rows, summaries = [], []
     for setting in settings:
         started = time.perf_counter()
-        rows = run(llm, setting, seeds, args.mode == "structured")
+        rows = run(llm, setting, seeds)
         all_rows += rows
         summaries.append(summary(setting, rows))
         print(f"  {setting.name}: {len(rows)} replies in {time.perf_counter() - started:.0f} s: "

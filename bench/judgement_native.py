@@ -32,12 +32,12 @@ class NativeEngine:
 
     label = "native llama.cpp"
 
-    def __init__(self, model_path, *, threads=2, context_tokens=4096):
+    def __init__(self, model_path, *, threads=2, context_tokens=4096, logits_all=False):
         import llama_cpp
 
         self._llama_cpp = llama_cpp
         self.llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=context_tokens, n_threads=threads,
-                                   n_threads_batch=threads, verbose=False)
+                                   n_threads_batch=threads, logits_all=logits_all, verbose=False)
         self._grammars = {}
         template = self.llm.metadata.get("tokenizer.chat_template")
         if template is None:  # a base model: llama.cpp (and so wllama) falls back to ChatML
@@ -58,7 +58,7 @@ class NativeEngine:
         """Stream `request`; on_text(chunk) returning True stops it (finish "loop")."""
         extra = {"grammar": self.grammar(request.schema)} if request.schema is not None else {}
         started = time.perf_counter()
-        prompt = self._template(messages=request.messages).prompt
+        prompt = self.template(request.messages)
         prompt_tokens = len(self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
         stream = self.llm.create_chat_completion(
             messages=request.messages, stream=True, seed=seed, max_tokens=request.max_tokens,
@@ -79,3 +79,7 @@ class NativeEngine:
                 finish = "stop" if choice["finish_reason"] == "stop" else "length"
         stream.close()
         return Output("".join(parts), finish, prompt_tokens, tokens, time.perf_counter() - started)
+
+    def template(self, messages):
+        """The prompt text the chat template makes of `messages`, ready for the answer."""
+        return self._template(messages=messages).prompt

@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.answer_turn import NONSENSE_TEXT
+from app.reply_checks import nonsense
 from tests.e2e.assistant_helpers import (
     BIG_MODEL,
     CPU_GROUP,
@@ -328,11 +330,42 @@ def test_stop_ends_the_answer_with_stopped_and_the_next_question_is_answered_at_
     expect(second.locator(".answer-meta")).not_to_contain_text("Stopped")
 
 
+NONSENSE_REPLY = ");*/10; */*25; */*48;"
+
+
+def test_an_answer_that_makes_no_sense_is_replaced_and_try_again_asks_the_same_question_again(assistant_page):
+    page = assistant_page({"reply": [NONSENSE_REPLY, "You have nothing on your list."]})
+    open_assistant(page)
+    start_model(page)
+    turn = ask(page, "What is on my list?")
+    wait_answered(turn)
+
+    expect(turn.locator(".answer")).to_have_text(NONSENSE_TEXT)
+    expect(turn.locator(".answer")).not_to_contain_text("*/")
+    retry = turn.get_by_role("button", name="Try again")
+    expect(retry).to_have_class("retry-answer")
+    expect(retry).to_be_visible()
+    assert len(calls(page, "chat.completions.create")) == 1
+
+    retry.click()
+
+    expect(turns(page)).to_have_count(2)
+    second = turns(page).nth(1)
+    expect(second.locator(".question")).to_have_text("What is on my list?")
+    wait_answered(second)
+    expect(second.locator(".answer")).to_have_text("You have nothing on your list.")
+    expect(transcript(page).locator(".retry-answer")).to_have_count(0)  # pressed once, it is gone
+    first, again = created_messages(page)
+    assert again == first, "the same question, and the answer that made no sense is not in the history"
+    assert again[-1] == {"role": "user", "content": "What is on my list?"}
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+
 def test_new_chat_clears_the_conversation_and_resets_the_model_chat(assistant_page):
     page = assistant_page({"reply": ["First answer.", "Fresh answer."]})
     open_assistant(page)
     start_model(page)
-    wait_answered(ask(page, "First question?"))
+    wait_answered(ask(page, "What is first on my list?"))
     assert calls(page, "resetChat") == []
 
     page.get_by_role("button", name="New chat").click()
@@ -340,8 +373,11 @@ def test_new_chat_clears_the_conversation_and_resets_the_model_chat(assistant_pa
     expect(turns(page)).to_have_count(0)
     expect(transcript(page)).to_be_empty()
     assert len(calls(page, "resetChat")) == 1
-    wait_answered(ask(page, "Fresh question?"))
+    # The first message of the new chat: about the list, so the model is asked (not declined).
+    wait_answered(ask(page, "What is left on my list?"))
+    assert len(created_messages(page)) == 2
     assert [m["role"] for m in created_messages(page)[-1]] == ["system", "user"], "no history after New chat"
+    expect(answers(page)).to_have_text(["Fresh answer."])
 
 
 def test_a_follow_up_question_carries_the_chat_and_the_list_as_it_is_now(assistant_page):
@@ -520,21 +556,31 @@ def test_offline_without_the_model_says_it_is_not_downloaded_and_does_not_try(as
 
 # ---- hostile text ----
 
+# Prose lines between the hostile ones, so the reply still reads as an answer (app/reply_checks.py
+# takes a reply whose lines are mostly tags, or start with "[", for code) and is rendered as markdown.
 HOSTILE_REPLY = "\n\n".join(
     [
         "Here you go.",
+        "First, a script that must not run:",
         "<script>window.__pwned=1</script>",
+        "Then an image whose error handler must not run:",
         "<img src=x onerror=window.__pwned=1>",
+        "An image from another site that must not load:",
         '<img src="https://evil.example/pixel.png">',
-        "![tracker](https://evil.example/md.png)",
-        "[click](javascript:window.__pwned=1)",
+        "Another one, in markdown: ![tracker](https://evil.example/md.png)",
+        "A link that must run nothing: [click](javascript:window.__pwned=1)",
+        "Two more links that must lead nowhere:",
         '<a href="javascript:window.__pwned=1">raw link</a>',
         '<a href=" JaVaScRiPt:window.__pwned=1" onclick="window.__pwned=1">mixed case</a>',
+        "And a frame from another site:",
         '<iframe src="https://evil.example/frame"></iframe>',
-        "[help](https://example.com/help)",
+        "For more, see [help](https://example.com/help).",
     ]
 )
-HOSTILE_QUESTION = '<b>bold?</b> <img src=x onerror="window.__pwned=2"> <script>window.__pwned=3</script>'
+# About the list, so the app asks the model rather than declining the first message of the chat.
+HOSTILE_QUESTION = (
+    'What is on my list? <b>bold?</b> <img src=x onerror="window.__pwned=2"> <script>window.__pwned=3</script>'
+)
 
 
 def test_hostile_model_output_runs_nothing_loads_nothing_and_links_nowhere_unsafe(assistant_page, watch):
@@ -543,7 +589,9 @@ def test_hostile_model_output_runs_nothing_loads_nothing_and_links_nowhere_unsaf
     start_model(page)
     turn = ask(page, HOSTILE_QUESTION)
     wait_answered(turn)
+    assert nonsense(HOSTILE_REPLY) is None, "the reply must be rendered, not replaced as nonsense"
     expect(turn.locator(".answer")).to_contain_text("Here you go.")
+    expect(turn.locator(".answer")).not_to_contain_text(NONSENSE_TEXT)
 
     log = transcript(page)
     expect(log.locator("script, img, iframe, object, embed, svg, style")).to_have_count(0)

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from app.proposals import PROPOSAL_INTRO
+from app.reply_schema import change_schema
+from app.request_plan import CHANGE_RULES
 from tests.e2e.assistant_helpers import (
     DEFAULT_MODEL,
     STATE_TIMEOUT_MS,
@@ -247,15 +250,21 @@ def test_max_tokens_cuts_a_long_answer_as_length(prompt_api):
     assert answer["text"] == "word " * 8
 
 
-def test_a_json_schema_becomes_the_response_constraint_and_the_reply_matches_it(prompt_api):
-    schema = {"type": "object", "properties": {"reply": {"type": "string"},
-                                               "actions": {"type": "array", "maxItems": 20,
-                                                           "items": {"type": "object"}}},
-              "required": ["reply", "actions"], "additionalProperties": False}
+def test_a_change_schema_becomes_the_response_constraint_and_the_reply_matches_it(prompt_api):
+    schema = change_schema(("complete", "delete"), ["Buy milk"])
+    change = {"role": "user", "content": "Buy milk is done"}
     page = loaded(prompt_api({}))
-    answer = page.evaluate(DRAIN, [MODULE, [SYSTEM, QUESTION], {"json_schema": schema}])
+    answer = page.evaluate(DRAIN, [MODULE, [SYSTEM, change], {"json_schema": schema}])
     assert calls(page, "promptStreaming")[-1]["responseConstraint"] == schema
-    assert json.loads(answer["text"]) == {"reply": "", "actions": []}
+    assert json.loads(answer["text"]) == {"changes": [{"op": "complete", "todo": "Buy milk"}]}
+
+
+def test_an_answer_without_a_schema_has_no_response_constraint(prompt_api):
+    page = loaded(prompt_api({"reply": "One."}))
+    answer = page.evaluate(DRAIN, [MODULE, [SYSTEM, QUESTION], {"max_tokens": 200}])
+    assert answer["text"] == "One."
+    assert calls(page, "promptStreaming")[-1] == {"input": [QUESTION], "omitResponseConstraintInput": False,
+                                                  "signal": True}
 
 
 @pytest.mark.parametrize("params, expected", [
@@ -303,11 +312,6 @@ def app_with_built_in_model(context, open_app):
     expect.set_options(timeout=previous)
 
 
-def structured(text):
-    """A structured reply (issue 8's schema) whose text is `text` and that proposes no changes."""
-    return json.dumps({"reply": text, "actions": []})
-
-
 def group_labels(page):
     return picker(page).locator("optgroup").evaluate_all("groups => groups.map((g) => g.label)")
 
@@ -324,7 +328,7 @@ def test_in_the_app_the_real_prompt_api_here_is_not_offered(app_with_built_in_mo
 
 
 def test_an_available_built_in_model_is_offered_first_and_chosen_without_a_gpu(app_with_built_in_model):
-    page = app_with_built_in_model({"availability": "available", "reply": structured("One open to-do.")})
+    page = app_with_built_in_model({"availability": "available", "reply": "One open to-do."})
     open_assistant(page)
     assert group_labels(page)[0] == BUILT_IN_GROUP
     expect(picker(page)).to_have_value(BUILT_IN_ID)
@@ -334,6 +338,9 @@ def test_an_available_built_in_model_is_offered_first_and_chosen_without_a_gpu(a
     turn = ask(page, "How many open to-dos do I have?")
     wait_answered(turn)
     expect(turn.locator(".answer")).to_have_text("One open to-do.")
+    (question,) = calls(page, "promptStreaming")  # a question: plain text, no responseConstraint
+    assert question["input"] == [{"role": "user", "content": "How many open to-dos do I have?"}]
+    assert "responseConstraint" not in question
 
 
 def test_the_persons_own_choice_stays_chosen_though_the_built_in_model_comes_first(app_with_built_in_model):
@@ -343,12 +350,12 @@ def test_the_persons_own_choice_stays_chosen_though_the_built_in_model_comes_fir
     expect(picker(page)).to_have_value(DEFAULT_MODEL)
 
 
-def test_its_download_shows_progress_then_an_answer_streams_and_stop_ends_it(app_with_built_in_model):
+def test_its_download_shows_progress_then_a_plain_answer_streams_and_stop_ends_it(app_with_built_in_model):
     text = "You have one open to-do: buy milk. It has been on the list since Monday."
-    reply = structured(text)
-    held = 8  # chunks of 4 characters before the stream holds: the reply's first 21 characters
+    held = 8  # chunks of 4 characters before the stream holds: the answer's first 32 characters
+    change = {"changes": [{"op": "delete", "todo": "buy milk"}]}
     page = app_with_built_in_model({"availability": "downloadable", "download": [0, 0.4, 1],
-                                    "holdDownload": True, "reply": [reply, structured("Still here.")],
+                                    "holdDownload": True, "reply": [text, "Still here.", change],
                                     "chunkSize": 4, "holdAfterChunks": held})
     add(page, "buy milk")
     open_assistant(page)
@@ -360,7 +367,7 @@ def test_its_download_shows_progress_then_an_answer_streams_and_stop_ends_it(app
     expect(message_box(page)).to_be_enabled()
 
     turn = ask(page, "What is on my list?")
-    streamed = text[:held * 4 - len('{"reply": "')]
+    streamed = text[:held * 4]
     expect(turn.locator(".answer.streaming")).to_have_text(streamed)
     page.get_by_role("button", name="Stop").click()
     wait_answered(turn)
@@ -374,7 +381,21 @@ def test_its_download_shows_progress_then_an_answer_streams_and_stop_ends_it(app
     conversation = calls(page, "create")[-1]
     assert conversation["initialPrompts"][0]["role"] == "system"
     assert "buy milk" in conversation["initialPrompts"][0]["content"]
-    assert calls(page, "promptStreaming")[-1]["responseConstraint"]["required"] == ["reply", "actions"]
+    questions = calls(page, "promptStreaming")
+    assert [q["input"] for q in questions] == [[{"role": "user", "content": "What is on my list?"}],
+                                               [{"role": "user", "content": "And now?"}]]
+    assert not any("responseConstraint" in q for q in questions)  # questions are plain prompts
+
+    change = ask(page, "Delete buy milk")  # a change request carries the change schema
+    wait_answered(change)
+    expect(change.locator(".answer")).to_have_text(PROPOSAL_INTRO)
+    expect(change.get_by_role("region", name="Proposed changes").get_by_role("listitem")).to_have_text(
+        ["Delete “buy milk”"])
+    request = calls(page, "promptStreaming")[-1]
+    assert request["input"] == [{"role": "user", "content": "Delete buy milk"}]
+    assert request["responseConstraint"] == change_schema(("delete",), ["buy milk"])
+    assert calls(page, "create")[-1]["initialPrompts"] == [
+        {"role": "system", "content": CHANGE_RULES + '\n\nTo-dos:\n- "buy milk" (open)'}]
 
 
 def test_a_built_in_model_that_cannot_start_is_reported_as_a_message(app_with_built_in_model):
@@ -387,7 +408,7 @@ def test_a_built_in_model_that_cannot_start_is_reported_as_a_message(app_with_bu
 
 
 def test_an_error_in_the_middle_of_an_answer_is_shown_under_it_and_the_chat_goes_on(app_with_built_in_model):
-    page = app_with_built_in_model({"availability": "available", "chunks": ['{"reply": "Half ', "an ", 'answer"}'],
+    page = app_with_built_in_model({"availability": "available", "chunks": ["Half ", "an ", "answer"],
                                     "promptError": {"name": "OperationError", "message": "The model crashed.",
                                                     "afterChunks": 2}})
     open_assistant(page)
@@ -396,7 +417,7 @@ def test_an_error_in_the_middle_of_an_answer_is_shown_under_it_and_the_chat_goes
     expect(turn.locator(".answer-meta")).to_contain_text("The model crashed.")
     expect(turn.locator(".answer")).to_contain_text("Half an")
 
-    set_prompt_scenario(page, promptError=None, chunks=None, reply=structured("Fine again."))
+    set_prompt_scenario(page, promptError=None, chunks=None, reply="Fine again.")
     second = ask(page, "Again?")
     wait_answered(second)
     expect(second.locator(".answer")).to_have_text("Fine again.")

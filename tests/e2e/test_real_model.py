@@ -13,6 +13,11 @@ precondition (the model loaded, the conversation empty) through `ready_page`. A 
 questions about a list poorly, so the tests assert the app's behaviour, never the answer's truth.
 The messages the app sends are read by a spy wrapped around the real wllama's
 createChatCompletion (same module instance as the app's), which records them and calls through.
+
+Every message here is a question about the list, so the app asks the model for a plain-text answer
+(app/request_plan.py) that streams into the transcript. A whole answer that reads as nonsense
+(app/reply_checks.py) is replaced by the app's NONSENSE_TEXT with a "Try again" button; the tests
+accept that ending or a real answer, and `ending_of` asserts which one the app showed and why.
 """
 
 import json
@@ -21,6 +26,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.actions import clean_text
+from app.answer_turn import NONSENSE_TEXT
+from app.assistant_text import LENGTH_NOTE, LOOP_NOTE
+from app.reply_checks import nonsense
 from build.fetch_model import intact
 from tests.conftest import ROOT, PageWatch
 from tests.e2e.assistant_helpers import (
@@ -79,20 +88,24 @@ def sent_messages(page):
     return [r["messages"] for r in page.evaluate("globalThis.__wllamaRequests ?? []")]
 
 
-# Counts the DOM changes to the newest answer while it streams: one per batch of text.
+# Counts the DOM changes to the newest answer while it streams (one per batch of text) and keeps the
+# text it showed then; RESET_CHUNKS starts the count again for the next answer.
 COUNT_CHUNKS = """() => {
   const log = document.querySelector("#assistant-panel .transcript");
   globalThis.__chunks = 0;
   globalThis.__chunkLog = [];
+  globalThis.__streamed = "";
   new MutationObserver((records) => {
     const answer = [...log.querySelectorAll(".answer")].at(-1);
     if (answer && answer.classList.contains("streaming")
         && records.some((r) => answer.contains(r.target))) {
       globalThis.__chunks += 1;
       globalThis.__chunkLog.push([Math.round(performance.now()), answer.textContent.length]);
+      globalThis.__streamed = answer.textContent;
     }
   }).observe(log, { childList: true, characterData: true, subtree: true });
 }"""
+RESET_CHUNKS = "globalThis.__chunks = 0; globalThis.__chunkLog = []; globalThis.__streamed = '';"
 
 
 @pytest.fixture(scope="module")
@@ -188,23 +201,54 @@ def last_request(page):
     return page.evaluate("globalThis.__wllamaRequests.at(-1)")
 
 
+ANSWER = "answer"  # the model's own text, rendered
+NONSENSE = "nonsense"  # replaced by NONSENSE_TEXT, with "Try again"
+CUT = "cut"  # cut off as a loop or at the length limit: the text as it streamed, with a note
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def ending_of(turn, output):
+    """How the app ended the finished answer of `turn`, whose raw output was `output`, asserted
+    against what it shows: CUT, NONSENSE when app.reply_checks finds the whole text no answer, else
+    ANSWER. Only a finished whole answer is judged; a cut one is shown as it streamed."""
+    answer = turn.locator(".answer")
+    retry = turn.locator(".retry-answer")
+    wait_answered(turn)
+    meta = turn.locator(".answer-meta").inner_text()
+    shown = answer.inner_text().strip()
+    if LOOP_NOTE in meta or LENGTH_NOTE in meta:
+        assert shown not in ("", NONSENSE_TEXT), meta
+        expect(retry).to_have_count(0)
+        return CUT
+    if nonsense(clean_text(output.strip())):
+        expect(answer).to_have_text(NONSENSE_TEXT)
+        expect(retry).to_have_text("Try again")
+        return NONSENSE
+    assert shown not in ("", NONSENSE_TEXT), output
+    expect(retry).to_have_count(0)
+    words = WORD.findall(output)
+    assert not words or any(word in shown for word in words), (output, shown)  # its text, as markdown
+    return ANSWER
+
+
 def test_a_question_streams_a_real_answer_with_its_speed(ready_page):
     page = ready_page
-    page.evaluate("globalThis.__chunks = 0")
+    page.evaluate(RESET_CHUNKS)
     turn = ask(page, QUESTION)
     expect(turn.locator(".answer")).not_to_be_empty()
     wait_answered(turn)
 
     request = last_request(page)
     assert request["chunks"] >= 2, "wllama streamed the answer in several chunks"
-    try:
-        reply = json.loads(request["output"]).get("reply", "")
-    except ValueError:  # cut short (a loop the app stopped): what streamed is still the reply's text
-        reply = request["output"]
-    if len(reply) >= 40:  # ~10 tokens at ≤ 20 tokens/s: more than one frame. A real model may reply
-        # with less (or only propose changes), so its text cannot always be seen before the end.
-        assert page.evaluate("globalThis.__chunks") >= 1, "text was shown before the answer ended"
-    assert turn.locator(".answer").inner_text().strip() != ""
+    output = request["output"]
+    # The plain text streamed into the answer before it ended, as the model wrote it, whichever
+    # way the app then ended it: a real answer, or the note that it made no sense.
+    streamed = page.evaluate("globalThis.__streamed")
+    assert page.evaluate("globalThis.__chunks") >= 1, "text was shown before the answer ended"
+    assert streamed != "" and output.startswith(streamed), (streamed, output)
+    ending = ending_of(turn, output)
+    assert ending in (ANSWER, NONSENSE, CUT)
+    print(f"the real answer ended as {ending}: {output!r}")
     expect(turn.locator(".answer-meta")).to_contain_text(re.compile(r"\d+(\.\d+)? tokens/s"))
     assert request["timings"]["predicted_n"] >= 2
     messages = request["messages"]
@@ -212,24 +256,46 @@ def test_a_question_streams_a_real_answer_with_its_speed(ready_page):
     assert all(title in messages[0]["content"] for title in TODOS), "the list is in the prompt"
     # The app's sampling, never the engine's defaults (app/sampling.py).
     assert {"temperature", "top_p", "repeat_penalty", "frequency_penalty", "max_tokens"} <= set(request["options"])
+    assert "response_format" not in request["options"], "a question's answer is plain text"
 
 
-def test_a_follow_up_question_carries_the_conversation(ready_page):
-    page = ready_page
+def answer_kept_in_the_chat(page, tries=2):
+    """The newest turn, once its answer is one the chat keeps: asks QUESTION in an empty chat, and
+    presses "Try again" (at most `tries` times) while the answer made no sense, which the chat
+    does not keep. Returns (turn, its raw output)."""
     if turns(page).count() == 0:
         wait_answered(ask(page, QUESTION))
-    previous = turns(page).last
+    turn, output = turns(page).last, last_request(page)["output"]
+    for _ in range(tries):
+        if ending_of(turn, output) != NONSENSE:
+            break
+        sent = last_request(page)["messages"]
+        count = turns(page).count()
+        turn.locator(".retry-answer").click()
+        expect(turns(page)).to_have_count(count + 1)
+        turn = turns(page).last
+        wait_answered(turn)
+        assert last_request(page)["messages"] == sent, "Try again asks the same question again"
+        output = last_request(page)["output"]
+    assert ending_of(turn, output) != NONSENSE, f"no answer the chat keeps in {tries + 1} tries: {output!r}"
+    return turn, output
+
+
+@pytest.mark.timeout(1200)  # up to three answers to the question, then the follow-up
+def test_a_follow_up_question_carries_the_conversation(ready_page):
+    page = ready_page
+    previous, returned = answer_kept_in_the_chat(page)
     asked = previous.locator(".question").inner_text()
-    returned = last_request(page)["output"]  # the whole JSON the engine wrote for that question
 
     wait_answered(ask(page, FOLLOW_UP))
 
     messages = last_request(page)["messages"]
     assert [m["role"] for m in messages[-3:]] == ["user", "assistant", "user"]
     assert messages[-3]["content"] == asked
-    assert messages[-2]["content"].strip() != ""
-    # The earlier reply's text, not the JSON it came in (the model may still write "{" in its text).
-    assert returned.lstrip().startswith("{") and messages[-2]["content"] != returned
+    # The earlier answer's plain text as the model wrote it (trimmed, or cut where it looped).
+    kept = messages[-2]["content"]
+    assert kept.strip() != "" and returned.lstrip().startswith(kept.strip()), (kept, returned)
+    assert kept != NONSENSE_TEXT
     assert messages[-1]["content"] == FOLLOW_UP
 
 
@@ -245,13 +311,17 @@ def test_stop_mid_answer_then_the_next_question_is_answered(ready_page):
     expect(page.get_by_role("button", name="Stop")).to_be_hidden()
     expect(turn.locator(".answer-meta")).to_contain_text("Stopped")
     expect(message_box(page)).to_be_enabled()
-    stopped_at = last_request(page)["chunks"]
+    stopped = last_request(page)
+    stopped_text = turn.locator(".answer").inner_text().strip()
+    assert stopped_text != NONSENSE_TEXT, "a stopped answer is shown as it streamed, never judged"
+    expect(turn.locator(".retry-answer")).to_have_count(0)
 
     next_turn = ask(page, QUESTION)
     wait_answered(next_turn)
-    assert next_turn.locator(".answer").inner_text().strip() != ""
     assert last_request(page)["messages"][-1]["content"] == QUESTION
-    assert stopped_at < 200, "the stopped answer did not run on to its end"
+    ending = ending_of(next_turn, last_request(page)["output"])
+    assert ending in (ANSWER, NONSENSE, CUT)
+    assert stopped["chunks"] < 200, "the stopped answer did not run on to its end"
 
 
 def test_new_chat_empties_the_conversation_and_the_next_question_starts_afresh(ready_page):
@@ -261,9 +331,12 @@ def test_new_chat_empties_the_conversation_and_the_next_question_starts_afresh(r
     page.get_by_role("button", name="New chat").click()
     expect(turns(page)).to_have_count(0)
 
-    wait_answered(ask(page, FOLLOW_UP))
+    turn = ask(page, FOLLOW_UP)  # a follow-up to nothing now; still about the list, so asked
+    wait_answered(turn)
     assert [m["role"] for m in last_request(page)["messages"]] == ["system", "user"]
+    assert last_request(page)["messages"][-1]["content"] == FOLLOW_UP
     expect(answers(page)).to_have_count(1)
+    assert ending_of(turn, last_request(page)["output"]) in (ANSWER, NONSENSE, CUT)
 
 
 def test_reload_with_the_network_off_loads_the_model_from_this_device(ready_page, real_app):
@@ -282,9 +355,11 @@ def test_reload_with_the_network_off_loads_the_model_from_this_device(ready_page
         page.evaluate(SPY)
         page.evaluate(COUNT_CHUNKS)
 
+        before = page.evaluate("globalThis.__wllamaRequests.length")
         turn = ask(page, FOLLOW_UP)
         wait_answered(turn)
-        assert turn.locator(".answer").inner_text().strip() != ""
+        assert page.evaluate("globalThis.__wllamaRequests.length") == before + 1, "the model was asked"
+        assert ending_of(turn, last_request(page)["output"]) in (ANSWER, NONSENSE, CUT)
         after = [u for u in real_app.watch.requests[seen:] if u.split("?", 1)[0].endswith(GGUF_PATH)]
         assert after == [], "the model came from the device, not the network"
     finally:

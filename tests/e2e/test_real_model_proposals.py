@@ -1,24 +1,35 @@
-"""Structured replies with the REAL small model on the CPU engine (wllama + SmolLM2-135M from PyPI).
+"""Changes proposed by the REAL small model on the CPU engine (wllama + SmolLM2-135M from PyPI).
 
 Reuses tests/e2e/test_real_model.py's served site copy and shared page (its fixtures, in a module
 of its own, so one model load serves these tests). A spy around the real wllama's
-createChatCompletion keeps the raw text of each answer. What is asserted is the app's behaviour,
-never that a 135M model understood: the request carries the reply schema of the list as shown,
-a whole answer is valid against that schema by construction (llama.cpp's grammar), and the
-confirm flow handles whatever was proposed: nothing changes before Apply, Apply changes exactly
-what was listed, Undo restores the list.
+createChatCompletion keeps the options and the raw text of each request. What is asserted is the
+app's behaviour, never that a 135M model understood anything it was not forced to: a change
+message is sent with the change schema of that message (app/reply_schema.py `change_schema`, the
+to-dos it names by their exact titles), the real model's whole output is valid against it by
+construction (llama.cpp's grammar), and the proposal offered names only to-dos on the list; with a
+single kind of change and a single to-do allowed, the grammar leaves exactly one possible change,
+which Apply makes and Undo takes back. A question is sent as plain text (no response_format) and
+proposes nothing.
 """
 
 import json
 
 from playwright.sync_api import expect
 
-from app.actions import IdMap, read_reply
-from app.reply_schema import reply_schema
+from app.list_prompt import system_prompt
+from app.proposals import PROPOSAL_INTRO
+from app.reply_schema import change_schema
+from app.request_plan import plan_request
 from app.todos import Todo, Todos
-from tests.e2e.assistant_helpers import ask
+from tests.e2e.assistant_helpers import ask, turns
 from tests.e2e.helpers import add, stored
 from tests.e2e.test_real_model import (  # noqa: F401 (fixtures)
+    ANSWER,
+    CUT,
+    NONSENSE,
+    RESET_CHUNKS,
+    TODOS,
+    ending_of,
     ready_page,
     real_app,
     real_site,
@@ -27,8 +38,11 @@ from tests.e2e.test_real_model import (  # noqa: F401 (fixtures)
 
 # On two cores shared with other work, a ~430-token prompt and the answer have taken minutes here.
 ANSWER_TIMEOUT_MS = 600_000
+CHANGE = "Mark 'Call the dentist' as done"
+QUESTION = "What are my open to-dos?"
 
-# Keeps each answer's raw streamed text (the deltas wllama hands to onData), calling through unchanged.
+# Keeps each request's options (all but the messages and callbacks) and its raw streamed text (the
+# deltas wllama hands to onData), calling through unchanged.
 RAW_SPY = """async () => {
   const { Wllama } = await import("/vendor/wllama/index.js");
   if (Wllama.prototype.__rawSpied) return;
@@ -50,10 +64,12 @@ RAW_SPY = """async () => {
 
 
 def valid(value, schema):
-    """`value` against the JSON-schema subset app.reply_schema.reply_schema uses (type, properties,
-    required, additionalProperties false, enum, anyOf, items, maxItems)."""
+    """`value` against the JSON-schema subset app.reply_schema.change_schema uses (type, properties,
+    required, additionalProperties false, enum, anyOf, items, minItems, maxItems)."""
     if "anyOf" in schema:
         return any(valid(value, option) for option in schema["anyOf"])
+    if "enum" in schema and value not in schema["enum"]:
+        return False
     kind = schema.get("type")
     if kind == "object":
         if not isinstance(value, dict) or not set(schema.get("required", ())) <= set(value):
@@ -62,21 +78,29 @@ def valid(value, schema):
             return False
         return all(valid(value[key], schema["properties"][key]) for key in value)
     if kind == "array":
-        return (isinstance(value, list) and len(value) <= schema.get("maxItems", len(value))
+        return (isinstance(value, list)
+                and schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value))
                 and all(valid(item, schema["items"]) for item in value))
     if kind == "string":
-        return isinstance(value, str) and ("enum" not in schema or value in schema["enum"])
+        return isinstance(value, str)
     raise AssertionError(f"schema keyword not covered: {schema}")
 
 
 def test_the_schema_checker_itself_refuses_what_the_schema_forbids():
-    schema = reply_schema(["t1"])
-    assert valid({"reply": "", "actions": [{"op": "complete", "id": "t1"}]}, schema)
-    assert not valid({"reply": "", "actions": [{"op": "complete", "id": "t2"}]}, schema)
-    assert not valid({"reply": "", "actions": [{"op": "add"}]}, schema)
-    assert not valid({"reply": "", "actions": [], "extra": 1}, schema)
-    assert not valid({"reply": 3, "actions": []}, schema)
-    assert not valid({"reply": "", "actions": [{"op": "add", "title": "x"}] * 21}, schema)
+    one = change_schema(("complete",), ["Call the dentist"])
+    assert valid({"changes": [{"op": "complete", "todo": "Call the dentist"}]}, one)
+    assert not valid({"changes": [{"op": "complete", "todo": "Buy milk"}]}, one)  # not an allowed title
+    assert not valid({"changes": [{"op": "delete", "todo": "Call the dentist"}]}, one)  # not an allowed kind
+    assert not valid({"changes": []}, one)  # minItems
+    assert not valid({"changes": [{"op": "complete", "todo": "Call the dentist"}] * 2}, one)  # maxItems 1
+    assert not valid({"changes": [{"op": "complete", "todo": "Call the dentist"}], "reply": ""}, one)
+    assert not valid({"changes": [{"op": "complete"}]}, one)  # required
+    assert not valid({"changes": [{"op": "complete", "todo": 3}]}, one)
+    many = change_schema(("add", "rename"), ["Buy milk"], many=True, new=["Oat milk"])
+    assert valid({"changes": [{"op": "add", "title": "Oat milk"},
+                              {"op": "rename", "todo": "Buy milk", "title": "Oat milk"}]}, many)
+    assert not valid({"changes": [{"op": "add", "title": "Anything else"}]}, many)  # titles are the message's
+    assert not valid({"changes": [{"op": "add", "title": "Oat milk"}] * 21}, many)
 
 
 def as_todos(record):
@@ -87,46 +111,88 @@ def shown(todos):
     return [(t.title, t.completed) for t in todos]
 
 
-def test_the_real_model_answers_schema_valid_json_and_the_confirm_flow_handles_whatever_it_proposes(ready_page):
-    page = ready_page
+def fresh_chat_on_the_seeded_list(page):
+    """A new chat (so the message is read alone) on the module's list, all open; returns the list."""
     page.evaluate(RAW_SPY)
     page.get_by_role("button", name="New chat").click()
+    expect(turns(page)).to_have_count(0)
     if not stored(page) or not stored(page)["todos"]:
-        add(page, "buy milk", "call the dentist")
-    before = as_todos(stored(page))
-    short_ids = IdMap(before).short_ids
+        add(page, *TODOS)
+    todos = as_todos(stored(page))
+    assert shown(todos) == [(title, False) for title in TODOS], "the seeded list, all open"
+    return todos
 
-    turn = ask(page, "Add buy bread to my list, and mark buy milk as done.")
-    expect(turn.locator(".answer")).not_to_contain_class("streaming", timeout=ANSWER_TIMEOUT_MS)
 
+def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exactly_that_change(ready_page):
+    page = ready_page
+    before = fresh_chat_on_the_seeded_list(page)
+    requests = page.evaluate("globalThis.__wllamaOptions.length")
+    schema = change_schema(("complete",), ["Call the dentist"])
+    plan = plan_request(before, [], CHANGE, context_tokens=2048, answer_tokens=512)
+    assert plan.schema == schema, "the message is read as one completion of one named to-do"
+    page.evaluate(RESET_CHUNKS)
+
+    turn = ask(page, CHANGE)
+    answer = turn.locator(".answer")
+    expect(answer).not_to_contain_class("streaming", timeout=ANSWER_TIMEOUT_MS)
+
+    assert page.evaluate("globalThis.__wllamaOptions.length") == requests + 1, "one request to the model"
     options = page.evaluate("globalThis.__wllamaOptions.at(-1)")
     assert options["response_format"]["type"] == "json_schema"
-    assert options["response_format"]["json_schema"]["schema"] == reply_schema(short_ids)
+    assert options["response_format"]["json_schema"]["schema"] == schema
+    assert options["max_tokens"] == plan.max_tokens
+    sent = sent_messages(page)[-1]
+    assert sent == plan.messages
+    assert sent[-1] == {"role": "user", "content": CHANGE}
+    assert "Buy milk" not in sent[0]["content"], "only the to-do the message names is offered"
+
     raw = page.evaluate("globalThis.__wllamaRaw.at(-1)")
     meta = turn.locator(".answer-meta").inner_text()
-    proposal = turn.get_by_role("region", name="Proposed changes")
-    if "length limit" in meta or "repeating itself" in meta:  # cut off (max_tokens, or a loop the
-        # app stopped): the JSON is unfinished, nothing is offered
-        expect(proposal).to_have_count(0)
-        assert shown(as_todos(stored(page))) == shown(before)
-        return
-    reply = json.loads(raw)
-    assert valid(reply, reply_schema(short_ids)), raw
+    assert "length limit" not in meta and "repeating itself" not in meta, (meta, raw)
+    reply = json.loads(raw)  # whole: the grammar allows one short object, far below max_tokens
+    assert valid(reply, schema), raw
+    titles = {t.title for t in before}
+    assert all(change["todo"] in titles for change in reply["changes"])
 
-    expected = read_reply(raw, IdMap(before))
-    if not expected.batch.commands:
-        expect(proposal).to_have_count(0)
-        assert shown(as_todos(stored(page))) == shown(before)
-        return
-    expect(proposal.get_by_role("listitem")).to_have_text(expected.changes)
+    # The JSON was never shown, not even while it streamed: the app writes the answer's text, and
+    # the proposal under it lists the change.
+    assert page.evaluate("globalThis.__chunks") == 0 and page.evaluate("globalThis.__streamed") == ""
+    expect(answer).to_have_text(PROPOSAL_INTRO)
+    expect(turn.locator(".retry-answer")).to_have_count(0)
+    proposal = turn.get_by_role("region", name="Proposed changes")
+    expect(proposal.get_by_role("listitem")).to_have_text(["Mark “Call the dentist” as done"])
     assert shown(as_todos(stored(page))) == shown(before), "nothing changes before Apply"
 
     proposal.get_by_role("button", name="Apply", exact=True).click()
     expect(proposal.get_by_role("status")).to_contain_text("Applied.")
-    after = as_todos(stored(page))
-    assert shown(after) == shown(expected.batch.apply(before).todos)  # the add's id is made in the page
+    assert shown(as_todos(stored(page))) == [(t.title, t.title == "Call the dentist") for t in before]
 
     proposal.get_by_role("button", name="Undo", exact=True).click()
     expect(proposal.get_by_role("status")).to_contain_text("Undone.")
     assert shown(as_todos(stored(page))) == shown(before)
-    assert sent_messages(page)[-1][-1] == {"role": "user", "content": "Add buy bread to my list, and mark buy milk as done."}
+
+
+def test_a_question_to_the_real_model_is_plain_text_and_proposes_nothing(ready_page):
+    page = ready_page
+    before = fresh_chat_on_the_seeded_list(page)
+    requests = page.evaluate("globalThis.__wllamaOptions.length")
+
+    turn = ask(page, QUESTION)
+    answer = turn.locator(".answer")
+    expect(answer).not_to_contain_class("streaming", timeout=ANSWER_TIMEOUT_MS)
+
+    assert page.evaluate("globalThis.__wllamaOptions.length") == requests + 1, "one request to the model"
+    options = page.evaluate("globalThis.__wllamaOptions.at(-1)")
+    assert "response_format" not in options, options
+    assert options["max_tokens"] > 0
+    sent = sent_messages(page)[-1]
+    assert [m["role"] for m in sent] == ["system", "user"] and sent[-1]["content"] == QUESTION
+    assert sent[0]["content"].startswith(system_prompt(before))  # the rules, then "- "<title>" (open)" lines
+    assert "The user's to-do list (3 open, 0 done):" in sent[0]["content"]
+
+    raw = page.evaluate("globalThis.__wllamaRaw.at(-1)")
+    assert ending_of(turn, raw) in (ANSWER, NONSENSE, CUT)  # a real answer, or the app's note that
+    # it made no sense (with "Try again"): either way the answer's text, never a proposal
+    assert answer.inner_text().strip() != PROPOSAL_INTRO
+    expect(turn.get_by_role("region", name="Proposed changes")).to_have_count(0)
+    assert shown(as_todos(stored(page))) == shown(before), "a question changes nothing"
