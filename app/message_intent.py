@@ -47,7 +47,8 @@ _QUESTION = re.compile(r"^(?:how|what|what's|which|who|when|where|why|is|are|am|
                        r"|should|shall|was|were|any|anything|list|show|tell|give|summari[sz]e)\b")
 _REQUEST = re.compile(r"^(?:can|could|would|will) you\b|^please\b")
 _MANY = re.compile(r"\b(?:and|both|all|everything|every|each)\b|,|;")
-_DESCRIBED = re.compile(r"\b(?:is|are|was|were|that's|already) (?:done|completed|finished)\b")
+_DESCRIBED = re.compile(r"\b(?:(?:that|which|what)(?:'s| is| are| was| were)|already) (?:done|completed|finished)\b"
+                        r"|\b(?:done|completed|finished) ones\b")
 _ALL = re.compile(r"\b(?:all|everything|every|each)\b")
 _ABOUT_LIST = re.compile(
     r"(?<![\w-])(?:i|i'm|i've|i'd|my|mine|we|our|list|to-?dos?|tasks?|items?|done|open|left|finished"
@@ -181,6 +182,8 @@ _LEAD = re.compile(
     r"(?:to\s+)?",
     re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:to|on|onto|in)\s+(?:my|the)\s+(?:to-?do\s+)?list\b.*$|[.!?]+$", re.IGNORECASE)
+_OTHER_CHANGE = re.compile(r"^(?:mark|rename|change|delete|remove|drop|complete|reopen|get rid|cancel|tick|check"
+                           r"|cross|un(?:mark|check|tick))\b", re.IGNORECASE)
 _THINGS = re.compile(r"^(?:\w+\s+)?(?:things?|to-?dos?|tasks?|items?)$", re.IGNORECASE)
 
 
@@ -198,13 +201,13 @@ def new_titles(message: str, todos=()) -> list:
     if quoted:
         return _unique(quoted)
     found = []
-    renamed = re.search(r"\bto\s+(.+)$", message, re.IGNORECASE) if re.search(r"\brename|\bchange", message, re.IGNORECASE) else None
-    if renamed:
-        found.append(_tidy(renamed.group(1)))
+    renamed = re.search(r"\b(?:rename|change)\b.*?\bto\s+(.+)$", message, re.IGNORECASE)
+    if renamed:  # "rename milk to oat milk and delete …": the new title ends where the next change starts
+        found.append(_tidy(_SPLIT.split(renamed.group(1))[0]))
     parts = [_tidy(part) for part in _SPLIT.split(message)]
     start = next((n for n, part in enumerate(_SPLIT.split(message)) if _LEAD.match(part.strip())), None)
     if start is not None:
-        listed = [p for p in parts[start:] if p and not _THINGS.match(p)]
+        listed = [p for p in parts[start:] if p and not _THINGS.match(p) and not _OTHER_CHANGE.match(p)]
         whole = _tidy(message.strip()[_LEAD.search(message.strip()).end():] if _LEAD.search(message.strip()) else "")
         found += listed + ([whole] if len(listed) > 1 and len(listed) == len(parts[start:]) else [])
     return _unique(t for t in found if t and t.lower() not in titles)

@@ -22,7 +22,7 @@ MIN_WORD_SHARE = 0.6
 """Below this share of letters and digits among the visible characters, a reply is symbols."""
 
 _CODE_LINE = re.compile(
-    r"""^\s*(?:[{}\[\];]|//|/\*|\*/|def\s|function\b|return\b|import\s|const\s|let\s|var\s)"""
+    r"""^\s*(?:[{}\];]|\[(?![^\]\n]*\]\()|//|/\*|\*/|def\s|function\b|return\b|import\s|const\s|let\s|var\s)"""
     r"""|[;{]\s*$|=>|</?\w+[^>]*>|"\w+"\s*:""")
 _JSON_START = re.compile(r'^\s*[{\[]\s*"')
 _MARKDOWN = re.compile(r"[*_`#>|-]")  # markdown's own marks are not counted as symbols

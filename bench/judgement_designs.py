@@ -243,3 +243,35 @@ def answer_variant(layout, rules_first=True):
 DESIGNS.update({"answer-sections": answer_variant("sections"),
                 "answer-sections-list-first": answer_variant("sections", rules_first=False)})
 
+
+
+def answer_with(extra):
+    """Exploration: the app's answer prompt, with `extra(todos)` messages or text added."""
+    def design(todos, message):
+        from app.prompts import build_messages
+        messages = build_messages(todos, [], message, context_tokens=CONTEXT_TOKENS, answer_tokens=ANSWER_TOKENS)
+        messages = extra(todos, messages)
+        output = yield Request(messages, None, ANSWER_TOKENS, json=False)
+        return Shown(output.raw.strip(), Batch(()), output.finish == "stop", output.finish)
+    return design
+
+
+def _facts_after(todos, messages):
+    open_ = sum(not t.completed for t in todos)
+    facts = (f"\n\nIn short: {open_} open to-do{'s' if open_ != 1 else ''} and {len(todos) - open_} done, "
+             f"{len(todos)} in all." if todos else "")
+    return [{"role": "system", "content": messages[0]["content"] + facts}, *messages[1:]]
+
+
+def _one_example(todos, messages):
+    open_ = [t.title for t in todos if not t.completed]
+    if not todos:
+        example = "You have no to-dos yet."
+    else:
+        example = f"You have {len(open_)} open to-do{'s' if len(open_) != 1 else ''}" + (
+            ": " + ", ".join(open_[:3]) + ("…" if len(open_) > 3 else "") + "." if open_ else ".")
+    return [messages[0], {"role": "user", "content": "What is still open?"},
+            {"role": "assistant", "content": example}, *messages[1:]]
+
+
+DESIGNS.update({"answer-facts-after": answer_with(_facts_after), "answer-one-example": answer_with(_one_example)})
