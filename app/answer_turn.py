@@ -44,6 +44,13 @@ class Ending:
     proposal: object = None
     made_no_sense: bool = False
 
+    @property
+    def remembered(self):
+        """What the chat's history keeps of this answer: its text, and the changes it offered."""
+        if self.proposal is None:
+            return self.text
+        return f"{self.text} " + "; ".join(self.proposal.changes) + "."
+
 
 def as_engine_error(error):
     """Any exception an engine raised, as the port's EngineError (its message kept)."""

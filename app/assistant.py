@@ -217,7 +217,7 @@ class AssistantController:
         if ending.made_no_sense:
             answer.offer_retry(lambda: self.ask(question))
         elif ending.text:
-            self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": ending.text}]
+            self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": ending.remembered}]
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
         return True
 

@@ -111,6 +111,31 @@ def read_intent(message: str, todos, previous: str | None = None) -> Intent:
     return Intent(CHANGE, ops, best, message=message)
 
 
+_ORDINALS = {"first": 0, "1st": 0, "1": 0, "one": 0, "second": 1, "2nd": 1, "2": 1, "two": 1, "third": 2,
+             "3rd": 2, "3": 2, "three": 2, "fourth": 3, "4th": 3, "4": 3, "fifth": 4, "5th": 4, "5": 4, "last": -1}
+
+
+def pick(asked: Intent, answer: str, todos) -> Intent | None:
+    """The change `asked` (an ASK) meant, once the person says which ("the oat one", "the second",
+    "Buy milk"), or None when the answer picks none of the to-dos offered."""
+    offered = list(asked.todos)
+    text = _normal(answer)
+    chosen = [n for n in offered if str(todos[n].title).lower() in text]
+    if len(chosen) != 1:
+        words = {n: {_stem(w) for w in _WORD.findall(str(todos[n].title).lower())} for n in offered}
+        said = {_stem(w) for w in _WORD.findall(text) if w not in _FUNCTION_WORDS}
+        chosen = [n for n in offered
+                  if any(_same(w, s) for w in words[n] - set().union(*(words[m] for m in offered if m != n))
+                         for s in said)]
+    if len(chosen) != 1:
+        places = {_ORDINALS[w] for w in _WORD.findall(text) if w in _ORDINALS}
+        place = next(iter(places)) if len(places) == 1 else len(offered)
+        chosen = [offered[place]] if -len(offered) <= place < len(offered) else []
+    if len(chosen) != 1:
+        return None
+    return Intent(CHANGE, asked.ops, tuple(chosen), message=asked.message)
+
+
 def about_list(text, todos):
     """Whether a question or remark is about the list or the person (not a poem, not trivia)."""
     return bool(_ABOUT_LIST.search(text)) or any(_scores(text, todos))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from app.actions import ACTIONS_NOT_A_LIST, Proposal, clean_text, decode, read_data
 from app.list_commands import Batch, quoted
-from app.message_intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST, new_titles, read_intent
+from app.message_intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST, new_titles, pick, read_intent
 from app.prompts import build_messages
 from app.reply_schema import MAX_ACTIONS, change_schema
 
@@ -100,11 +100,17 @@ def plan_request(todos, history, message, *, context_tokens: int, answer_tokens:
     """The request for `message` about `todos` (app.todos.Todo objects), as the docstring says.
 
     history: the chat so far ({"role", "content"} messages); the person's last message there is
-    what a bare "yes" refers to. Raises app.prompts.PromptTooLong when a question cannot fit.
+    what a bare "yes" refers to, and where the app last asked which to-do was meant, the answer
+    ("the oat one") is read together with that message. Raises app.prompts.PromptTooLong when a
+    question cannot fit.
     """
     todos = list(todos)
     previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
-    intent = read_intent(message, todos, previous)
+    intent = None
+    if previous and history and history[-1]["role"] == "assistant" and _asked_which(history[-1]["content"]):
+        asked = read_intent(previous, todos)
+        intent = pick(asked, message, todos) if asked.kind == ASK else None
+    intent = intent or read_intent(message, todos, previous)
     if intent.kind == ANSWER:
         messages = build_messages(todos, history, message, context_tokens=context_tokens,
                                   answer_tokens=answer_tokens)
@@ -128,6 +134,10 @@ def _already(todos, intent):
         return None
     names = _either([quoted(todos[n].title) for n in intent.todos[:5]])
     return RequestPlan(ALREADY, reply=(ALREADY_DONE if done else NOT_DONE).format(names), todos=todos)
+
+
+def _asked_which(text):
+    return any(text.startswith(ask.split("{")[0]) for ask in (ASK_WHICH, ASK_CLOSE))
 
 
 def _either(names):

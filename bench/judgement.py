@@ -125,8 +125,24 @@ def print_summary(title, summary):
             print(f"| {name} | {_percent(value)} | ≥ {wanted:.0%} | {'yes' if value >= wanted else 'no'} |")
 
 
+def print_comparison(paths):
+    """The targets and per-category figures of several OUT files side by side (one column each)."""
+    runs = [json.loads(Path(p).read_text())["summary"] for p in paths]
+    names = [f"{r['design']} ({Path(r['model']).stem.split('-')[0]})" for r in runs]
+    print("| | " + " | ".join(names) + " |\n|---|" + "---|" * len(runs))
+    for target in TARGETS:
+        cells = [r["targets"].get(target) for r in runs]
+        shown = [("—" if c is None else f"{c:.0f}" if target == TOKENS_6 else _percent(c)) for c in cells]
+        print(f"| {target} | " + " | ".join(shown) + " |")
+    for figure in ("exact", "unasked", "reply_ok"):
+        for category in runs[0]["categories"]:
+            cells = [r["categories"].get(category, {}).get(figure) for r in runs]
+            print(f"| {category}: {figure} | " + " | ".join("—" if c is None else _percent(c) for c in cells) + " |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", nargs="+", type=Path, help="print these OUT files side by side, run nothing")
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--model", type=Path, default=SMOLLM2, help="a GGUF file")
     parser.add_argument("--out", type=Path, help="write the results here as JSON")
@@ -137,6 +153,8 @@ def main(argv=None):
     parser.add_argument("--only", action="append", help="only cases of this category (repeatable)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.compare:
+        return print_comparison(args.compare)
 
     cases = load_cases(args.cases)
     if args.only:

@@ -196,7 +196,7 @@ def test_history_keeps_what_the_person_saw():
         await rig.ask("Sure.", "What is left on my list?")
         assert rig.engine.sent[1][0][1:] == [
             {"role": "user", "content": ASK},
-            {"role": "assistant", "content": PROPOSAL_INTRO},
+            {"role": "assistant", "content": PROPOSAL_INTRO + " " + "; ".join(WORDS) + "."},
             {"role": "user", "content": "What is left on my list?"},
         ]
 
@@ -210,6 +210,18 @@ def test_an_ambiguous_change_asks_which_without_asking_the_model():
         assert rig.engine.sent == [] and answer.parts == []
         assert answer.finished == (ASK_WHICH.format("“Buy milk” or “Buy oat milk”"), "", "")
         assert answer.proposals == []
+
+    run(scenario)
+
+
+def test_after_asking_which_the_answer_picks_the_todo_and_the_change_goes_ahead():
+    async def scenario():
+        rig = await Rig(Todos([Todo("a", "Buy milk"), Todo("b", "Buy oat milk"), Todo("c", "Walk the dog")])).ready()
+        await rig.ask("unused", "The milk one is done")
+        answer = await rig.ask(changes_json({"op": "complete", "todo": "Buy oat milk"}), "the oat one")
+        assert rig.engine.schemas == [change_schema(("complete",), ["Buy oat milk"])]
+        assert rig.engine.sent[0][0][-1] == {"role": "user", "content": "The milk one is done"}
+        assert answer.proposals[0].shown == [("proposed", ["Mark “Buy oat milk” as done"])]
 
     run(scenario)
 

@@ -306,3 +306,31 @@ def test_a_plan_is_a_plain_record():
     result = RequestPlan(MISSING, reply=NOT_ON_LIST)
     assert (result.messages, result.schema, result.max_tokens, result.names) == (None, None, 0, {})
     assert json.dumps(plan("Add bread").schema)  # the schema is plain JSON data
+
+
+# --- after the app asked which one ---------------------------------------------------------------
+
+
+def _asked(first="The milk one is done"):
+    items = todos("Buy milk", "Buy oat milk", "Walk the dog")
+    asked = plan(first, items)
+    assert asked.kind == ASK
+    return items, [{"role": "user", "content": first}, {"role": "assistant", "content": asked.reply}]
+
+
+@pytest.mark.parametrize("answer, picked", [("the oat one", "Buy oat milk"), ("Buy milk", "Buy milk"),
+                                            ("the second", "Buy oat milk"), ("the first one", "Buy milk"),
+                                            ("oat", "Buy oat milk")])
+def test_an_answer_to_which_one_picks_the_todo_for_the_first_message(answer, picked):
+    items, history = _asked()
+    result = plan(answer, items, history=history)
+    assert result.kind == CHANGE
+    assert result.messages[-1] == {"role": "user", "content": "The milk one is done"}
+    assert result.schema["properties"]["changes"]["items"]["properties"]["todo"] == enum(picked)
+
+
+@pytest.mark.parametrize("answer", ["hmm", "How many are open?", "the third"])
+def test_an_answer_that_picks_none_of_them_is_read_on_its_own(answer):
+    items, history = _asked()
+    result = plan(answer, items, history=history)
+    assert result.kind != CHANGE or result.messages[-1]["content"] == answer
