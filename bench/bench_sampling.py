@@ -4,9 +4,8 @@ Runs SmolLM2-135M-Instruct (the GGUF `make test` fetches) in native llama.cpp th
 llama-cpp-python, pinned in bench/requirements.txt and installed in its own venv (not part of
 `make test`):
 
-    python3 -m venv /work/bench-venv
-    CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=OFF" /work/bench-venv/bin/pip install --require-hashes -r bench/requirements.txt
-    /work/bench-venv/bin/python bench/bench_sampling.py
+    make .venv-judge/.installed   # llama-cpp-python, pinned in bench/requirements.txt
+    .venv-judge/bin/python bench/bench_sampling.py
 
 Every setting answers the same fixed questions about the same fixed to-do list in the GGUF's own
 chat template, under several seeds. It sends what the app sends for a question (app.request_plan:

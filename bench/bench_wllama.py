@@ -1,6 +1,6 @@
 """CPU-engine speed: the app vs a bare wllama page vs native llama.cpp, on the same GGUF and prompt.
 
-    .venv/bin/python bench/bench_wllama.py [--runs 3] [--native /work/bench-venv/bin/python]
+    .venv/bin/python bench/bench_wllama.py [--runs 3] [--native .venv-judge/bin/python]
 
 In one run, on SmolLM2-135M-Instruct Q4_1 (its own hash-checked copy, build/fetch_model.py):
 - the app (index.html, the real wllama engine module, Python on the main thread) asks one question
@@ -178,7 +178,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="app/bare pairs, single-threaded")
     parser.add_argument("--runs-2", type=int, default=3, help="app/bare pairs, two threads")
-    parser.add_argument("--native", default="/work/bench-venv/bin/python",
+    parser.add_argument("--native", default=".venv-judge/bin/python",
                         help="a Python with llama-cpp-python (bench/requirements.txt); '' to skip")
     parser.add_argument("--batches", default="64,512", help="n_batch values for the prefill sweep ('' skips)")
     args = parser.parse_args()

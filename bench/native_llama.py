@@ -3,7 +3,7 @@
 Run in the bench venv (bench/requirements.txt), as a separate process so its threads do not share
 a core with the browser:
 
-    /work/bench-venv/bin/python bench/native_llama.py --threads 1 --messages messages.json
+    .venv-judge/bin/python bench/native_llama.py --threads 1 --messages messages.json
 
 Prints one JSON line per run: prefill and decode tokens/s from llama.cpp's own performance counters
 (the same counters wllama's timings come from), plus the load time.
