@@ -82,6 +82,8 @@ class AnswerTurn:
         def on_delta(chunk):
             if self.stopping or self.guard.looping:
                 return
+            if not self._raw and not self._shows_text:
+                answer.working()  # the prompt is read; the changes are being written, not shown
             self._raw.append(chunk)
             if self._shows_text:
                 answer.append(chunk)
@@ -90,7 +92,7 @@ class AnswerTurn:
 
         try:
             self.result = await self.engine.generate(self.messages, on_delta, self.sampling,
-                                                     json_schema=self.plan.schema)
+                                                     json_schema=self.plan.schema, on_reading=answer.reading)
         except Exception as error:
             self.failure = as_engine_error(error)
 

@@ -33,11 +33,13 @@ The view it calls:
 
 import asyncio
 import dataclasses
+import json
 import time
 
 from app.answer_turn import AnswerTurn, as_engine_error
 from app.assistant_text import (
     cancelled_text,
+    running_text,
     describe_generate_error,
     describe_load_error,
     describe_progress,
@@ -46,14 +48,17 @@ from app.assistant_text import (
     no_engine_message,
     offline_message,
 )
+from app.chat_warmer import LIST_CHANGE_DELAY_S, ChatWarmer
 from app.engine import DOWNLOAD, Availability, Cancelled
 from app.model_choice import choose, groups, offered
 from app.proposals import ProposalFlow
 from app.prompts import PromptTooLong
+from app.request_plan import answer_prefix
 from app.sampling import DEFAULT_SAMPLING
 from app.site_models import parse_custom_models
 
 MODEL_SETTING = "tasks-and-talk.model"
+CPU_ONLY_SETTING = "tasks-and-talk.cpu-only-models"  # JSON list of model ids whose GPU load failed
 
 
 class AssistantController:
@@ -73,10 +78,12 @@ class AssistantController:
         self.model = None
         self.loaded_id = None
         self.loaded_engine = None
+        self.context_window = None  # the loaded model's (what its engine reported, if smaller)
         self.history = []
         self.state = "closed"
         self._turn = None  # the question being answered (app/answer_turn.py)
         self._load_started = None
+        self.warmer = ChatWarmer()  # the next question's prompt, read ahead (app/chat_warmer.py)
         shelf.on_deleted(self.model_deleted)
 
     @property
@@ -147,6 +154,7 @@ class AssistantController:
             if problem:
                 self.view.show_error(problem, "", retry=True)
                 return
+        self.warmer.forget(self.loaded_engine)
         if self.loaded_engine is not None and self.loaded_engine is not engine:
             self.loaded_engine.unload()  # one model in memory at a time
             self.loaded_engine = None
@@ -154,8 +162,9 @@ class AssistantController:
         self._set_state("loading")
         self.view.show_progress(0, "Starting…")
         self._load_started = self.clock()
+        gpu = self._gpu_for(engine, model)
         try:
-            await engine.load(model, self._on_progress)
+            loaded = await engine.load(model, self._on_progress, gpu=gpu)
         except Cancelled:
             self._set_state("idle")
             self.view.show_progress(None, cancelled_text(engine.capabilities.resumes_downloads))
@@ -170,12 +179,41 @@ class AssistantController:
             return
         self.loaded_id = model.model_id
         self.loaded_engine = engine
-        self.view.show_progress(None, f"{model.label} is running on this device.")
+        self.context_window = min(model.context_window, loaded.context_window or model.context_window)
+        if loaded.gpu_error:
+            self.settings.set(CPU_ONLY_SETTING, json.dumps(sorted(self._cpu_only() | {model.model_id})))
+        self.view.show_progress(None, running_text(model.label, loaded))
         if engine.capabilities.lists_device_models:
             self.view.mark_cached(model.model_id)
         self._set_state("ready")
+        self._warm()
         if downloads and not cached and self.storage is not None:
             await self.storage.after_download(model)
+
+    def _gpu_for(self, engine, model):
+        """Whether to ask `engine` to run `model` on the GPU: it can here, and it has not failed there."""
+        availability = self.availabilities.get(engine.name)
+        return bool(availability and availability.gpu) and model.model_id not in self._cpu_only()
+
+    def _cpu_only(self):
+        """The models whose GPU load failed on this device: they start on the CPU from then on."""
+        try:
+            ids = json.loads(self.settings.get(CPU_ONLY_SETTING) or "[]")
+        except ValueError:
+            return set()
+        return {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
+
+    def _warm(self, delay_s=0.0):
+        """Have the loaded engine read the next question's prompt, all but the question, ahead."""
+        if self.state != "ready" or self.loaded_engine is None:
+            return
+        prefix = answer_prefix(self.get_todos(), self.history, context_tokens=self.context_window,
+                               answer_tokens=self.sampling.max_tokens)
+        self.warmer.warm(self.loaded_engine, prefix, self.sampling, delay_s)
+
+    def list_changed(self):
+        """The to-do list changed (here or in another tab): read the new one ahead, once it settles."""
+        self._warm(LIST_CHANGE_DELAY_S)
 
     def _on_progress(self, progress):
         if progress.phase == DOWNLOAD and progress.elapsed_s is None and self._load_started is not None:
@@ -199,7 +237,7 @@ class AssistantController:
             return False
         try:
             turn = AnswerTurn(self.loaded_engine, self.get_todos(), self.history, question,
-                              context_tokens=self.model.context_window, sampling=self.sampling)
+                              context_tokens=self.context_window, sampling=self.sampling)
         except PromptTooLong as error:
             self.view.show_error(str(error), "", retry=False)
             return False
@@ -207,7 +245,10 @@ class AssistantController:
         self._turn = turn
         self._set_state("generating")
         answer = self.view.start_answer(question)
+        if turn.messages is not None:
+            await self.warmer.before(self.loaded_engine, turn.messages)
         await turn.generate(answer)
+        self.warmer.forget(None)  # the engine's cache now holds this request
         if turn.failure is not None and needs_reload(turn.failure):
             self.view.show_error(describe_generate_error(turn.failure), "", retry=False, reload=True)
         ending = turn.ending(can_apply=self.apply_batch is not None)
@@ -219,6 +260,7 @@ class AssistantController:
         elif ending.text:
             self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": ending.remembered}]
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
+        self._warm()
         return True
 
     def stop(self):
@@ -231,5 +273,7 @@ class AssistantController:
         self.history = []
         self.view.clear_transcript()
         self.view.show_error(None)
+        self.warmer.forget(self.loaded_engine)
         if self.loaded_engine is not None:
             await self.loaded_engine.reset()
+        self._warm()

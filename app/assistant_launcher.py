@@ -22,8 +22,8 @@ from app.dom import listen, remove_all
 ASSISTANT_MODULES = (
     "engine", "engine_reports", "model_catalogue", "model_choice", "site_models", "sampling", "list_commands",
     "message_intent", "reply_stream", "reply_schema", "actions", "list_prompt", "prompts", "request_plan",
-    "reply_checks", "assistant_text", "proposals", "answer_turn", "assistant", "model_storage", "device", "engine_js", "proposal_view", "transcript_view",
-    "chat_view", "device_models_view", "assistant_main",
+    "reply_checks", "assistant_text", "proposals", "answer_turn", "chat_warmer", "assistant", "model_storage",
+    "device", "engine_js", "proposal_view", "transcript_view", "chat_view", "device_models_view", "assistant_main",
 )
 LOADING_TEXT = "Loading the assistant…"
 
@@ -38,9 +38,10 @@ async def _fetch_module(name):
 class AssistantLauncher:
     """Loads the assistant on the toggle's first press; then hands the toggle to its ChatView."""
 
-    def __init__(self, get_todos, apply_batch):
+    def __init__(self, get_todos, apply_batch, watch_todos=None):
         self.get_todos = get_todos
         self.apply_batch = apply_batch
+        self.watch_todos = watch_todos
         self.toggle = document.querySelector(".assistant-toggle")
         self.status = document.querySelector(".assistant-loading")
         self.chat_view = None
@@ -84,7 +85,8 @@ class AssistantLauncher:
             for name in ASSISTANT_MODULES:  # one module per task: no single long task on the main thread
                 importlib.import_module(f"app.{name}")
                 await asyncio.sleep(0)
-            chat_view = importlib.import_module("app.assistant_main").start(self.get_todos, self.apply_batch)
+            chat_view = importlib.import_module("app.assistant_main").start(self.get_todos, self.apply_batch,
+                                                                              self.watch_todos)
         except Exception as error:  # offline before the service worker had the files, say
             console.error(f"The assistant could not be loaded: {error!r}")
             self._files = None

@@ -14,8 +14,10 @@ from app.model_storage import ModelShelf, ModelStorage
 from app.storage import BrowserSettings
 
 
-def start(get_todos, apply_batch):
-    """Wire the assistant; returns its ChatView (bound: it owns the panel and its toggle from now on)."""
+def start(get_todos, apply_batch, watch_todos=None):
+    """Wire the assistant; returns its ChatView (bound: it owns the panel and its toggle from now on).
+
+    watch_todos(callback): the to-do controller's, so the assistant reads a changed list ahead."""
     engines = browser_engines()
     device = BrowserDevice()
     shelf = ModelShelf(engines)
@@ -24,6 +26,8 @@ def start(get_todos, apply_batch):
     model_storage = ModelStorage(shelf, device, device_models_view)
     assistant = AssistantController(engines, device, chat_view, BrowserSettings(), get_todos, shelf,
                                     model_storage, apply_batch=apply_batch)
+    if watch_todos is not None:
+        watch_todos(assistant.list_changed)
     chat_view.bind(assistant)
     device_models_view.bind(model_storage)
     return chat_view

@@ -137,3 +137,13 @@ def no_engine_message(availabilities):
     return ("The assistant cannot run in this browser: it needs WebAssembly, WebGPU or a built-in model. "
             f"It works in current Chrome, Edge, Firefox and Safari. Your to-do list works here as usual.",
             reasons)
+
+
+def running_text(label, loaded):
+    """The line under the picker once a model runs: where it runs, and why not on the GPU if it failed."""
+    if loaded.gpu_error:
+        return (f"{label} is running on this device's CPU: the GPU could not run it ({loaded.gpu_error}). "
+                "It will start on the CPU from now on.")
+    if loaded.device == "gpu":
+        return f"{label} is running on this device's GPU."
+    return f"{label} is running on this device."

@@ -55,6 +55,16 @@ class TodoController:
         self._unsaved = []  # commands applied in this tab that storage has not taken yet
         self._frozen = False  # storage holds data this tab must not overwrite
         self._notice = None
+        self._watchers = []  # called after the list changed (app/assistant.py reads it ahead)
+
+    def watch(self, callback):
+        """Call `callback()` after each change to the list, from this tab or another."""
+        self._watchers.append(callback)
+
+    def _changed(self, before):
+        if self.todos != before:
+            for callback in self._watchers:
+                callback()
 
     def start(self, route_hash, early=()):
         """Load, render, then replay what was done before Python was ready (app/boot_queue.py's
@@ -124,8 +134,9 @@ class TodoController:
                 self._unsaved = []
             else:
                 self._unsaved.append(command)
-        self.todos = changed
+        before, self.todos = self.todos, changed
         self.view.render(changed, self.filter)
+        self._changed(before)
         return True
 
     # Commands from the view.
@@ -175,5 +186,6 @@ class TodoController:
 
     def external_change(self):
         """Another tab wrote the list: show its version, with this tab's unsaved changes on top."""
-        self.todos = self._read()
+        before, self.todos = self.todos, self._read()
         self.view.render(self.todos, self.filter)
+        self._changed(before)

@@ -25,7 +25,8 @@ class Availability:
 
     `preferred` is False where it runs but another engine should be chosen first (a software GPU
     adapter such as SwiftShader). `reason` says why not, or what is special ("software adapter").
-    `f16` and the limits describe a WebGPU adapter; `threads` the CPU engine's thread count.
+    `f16` and the limits describe a WebGPU adapter; `threads` the CPU engine's thread count; `gpu`
+    says the CPU engine can run its GGUF models on a real (not software) GPU adapter.
     """
 
     available: bool
@@ -35,6 +36,7 @@ class Availability:
     max_storage_buffer_mb: float | None = None
     max_buffer_mb: float | None = None
     threads: int | None = None
+    gpu: bool = False  # a CPU engine that can also put a model's layers on a real GPU (wllama)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,17 @@ class LoadProgress:
     total_bytes: int | None = None
     elapsed_s: float | None = None
     total_estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A model that loaded: the context it got (None: the engine does not say), where it runs
+    ("gpu", "cpu" or None), and, where it was to run on the GPU and could not, why (it runs on the
+    CPU instead)."""
+
+    context_window: int | None = None
+    device: str | None = None
+    gpu_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Capabilities:
     json_schema: bool = False  # constrained decoding to a JSON schema
     lists_device_models: bool = True  # its models show under "Models on this device"
     resumes_downloads: bool = True  # a cut or cancelled download keeps what arrived (WebLLM's shards)
+    prefills: bool = False  # reads the chat so far into its cache before a question is sent (wllama)
 
 
 class EngineError(Exception):
@@ -163,25 +177,37 @@ class Engine(Protocol):
 
     async def delete_model(self, model) -> None: ...
 
-    async def load(self, model, on_progress: Callable[[LoadProgress], None]) -> None:
-        """Load `model`; raises an EngineError (Cancelled after cancel_load())."""
+    async def load(self, model, on_progress: Callable[[LoadProgress], None], gpu: bool = False) -> Loaded:
+        """Load `model` (on the GPU where `gpu` and the engine can, falling back to the CPU); raises
+        an EngineError (Cancelled after cancel_load())."""
 
     def cancel_load(self) -> None: ...
 
     def unload(self) -> None: ...
 
     async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling,
-                       json_schema: dict | None = None) -> Answer:
+                       json_schema: dict | None = None,
+                       on_reading: Callable[[float], None] | None = None) -> Answer:
         """Stream an answer to `messages`, calling on_delta(text) about once per frame.
 
         `json_schema` constrains the answer to that JSON schema (each engine's constrained
         decoding: WebLLM's JSON mode, llama.cpp's grammar, the Prompt API's responseConstraint).
+        on_reading(fraction) follows the prompt being read before the first word, where the engine
+        reports it (wllama); 0..1.
 
         Raises an EngineError when the engine fails mid-answer. After stop() it drains the engine
         and returns with finish "abort" (or whatever the engine said), so the next request works.
         """
 
     def stop(self) -> None: ...
+
+    async def prefill(self, messages, sampling: Sampling) -> None:
+        """Read `messages` (the system prompt and the chat so far) into the engine's cache, so the
+        next request that starts with them reads only what follows. Never raises: a prefill that
+        fails or is cancelled only means the next request reads everything itself."""
+
+    def cancel_prefill(self) -> None:
+        """End the prefill in progress (its prefix is no longer the next request's)."""
 
     async def reset(self) -> None: ...
 

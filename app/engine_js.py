@@ -9,11 +9,11 @@ The JS module is imported on first use, so an engine nobody picks costs nothing.
 
 from dataclasses import asdict
 
-from js import URL, Object, document
+from js import URL, Object, console, document
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
-from app.engine import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError
+from app.engine import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
 from app.engine_reports import error_from, progress_from, stats_from
 
 
@@ -38,7 +38,8 @@ def availability_from(raw):
                         preferred=raw.get("preferred", True) is not False, f16=bool(raw.get("f16")),
                         max_storage_buffer_mb=mib("maxStorageBufferBindingSize"),
                         max_buffer_mb=mib("maxBufferSize"),
-                        threads=raw.get("threads") if isinstance(raw.get("threads"), int) else None)
+                        threads=raw.get("threads") if isinstance(raw.get("threads"), int) else None,
+                        gpu=raw.get("gpu") is True)
 
 
 class JsEngine:
@@ -107,7 +108,7 @@ class JsEngine:
     async def delete_model(self, model):
         await self._call("deleteModel", self._model(model))
 
-    async def load(self, model, on_progress):
+    async def load(self, model, on_progress, gpu=False):
         """Load `model`; raises Cancelled after cancel_load(), another EngineError on failure."""
         self._cancelled = False
         module = await self._js_module()
@@ -115,10 +116,13 @@ class JsEngine:
             raise Cancelled("The load was cancelled.")
         report = create_proxy(lambda raw: on_progress(progress_from(self.name, _py(raw))))
         try:
-            outcome = _py(await module.load(self._model(model), report))
+            outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), report))
         finally:
             report.destroy()  # the module calls it no more once load() has settled
-        self._value(outcome)
+        value = self._value(outcome) or {}
+        window = value.get("context_window")
+        return Loaded(window if isinstance(window, int) and window > 0 else None, value.get("device"),
+                      str(value.get("gpu_error") or ""))
 
     def cancel_load(self):
         self._cancelled = True
@@ -129,10 +133,11 @@ class JsEngine:
         if self._module is not None:
             self._module.unload()
 
-    async def generate(self, messages, on_delta, sampling, json_schema=None):
+    async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
         """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure.
 
-        `json_schema` (a dict) constrains the answer to that schema where the engine can.
+        `json_schema` (a dict) constrains the answer to that schema where the engine can;
+        on_reading(fraction) follows the prompt being read, where the engine reports it.
         """
         module = await self._js_module()
         options = asdict(sampling)
@@ -140,7 +145,10 @@ class JsEngine:
             options["json_schema"] = json_schema
         feed = module.generate(_js(messages), _js(options))
         async for text in feed.batches:
-            on_delta(text)
+            if text:
+                on_delta(text)
+            elif on_reading is not None and feed.result.reading:  # "": the prompt read further
+                on_reading(feed.result.reading.done / feed.result.reading.total)
         # The batches end only when the engine's stream is drained, after a stop too.
         result = _py(feed.result)
         if result.get("error"):
@@ -150,6 +158,19 @@ class JsEngine:
     def stop(self):
         if self._module is not None:
             self._module.stop()
+
+    async def prefill(self, messages, sampling):
+        """Warm the engine's cache with `messages` (see the port); a failure is only logged."""
+        if not self.capabilities.prefills:
+            return
+        try:
+            await self._call("prefill", _js(messages), _js(asdict(sampling)))
+        except EngineError as error:
+            console.warn(f"Prefill failed: {error}")
+
+    def cancel_prefill(self):
+        if self._module is not None and self.capabilities.prefills:
+            self._module.cancelPrefill()
 
     async def reset(self):
         if self._module is not None:
@@ -162,8 +183,9 @@ def browser_engines():
         # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).
         JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities(json_schema=True)),
         JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js",
-                 # wllama stores a GGUF only once it is whole: a cut download starts again.
-                 Capabilities(json_schema=True, resumes_downloads=False)),
+                 # wllama stores a GGUF only once it is whole: a cut download starts again. Its
+                 # llama.cpp server keeps the last prompt's cache, so the chat can be read ahead.
+                 Capabilities(json_schema=True, resumes_downloads=False, prefills=True)),
         # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
         JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
                  Capabilities(needs_download=False, json_schema=True, lists_device_models=False)),

@@ -9,9 +9,12 @@ module decides what the list looks like, that one what is sent.
 
 The layout was chosen by the judgement benchmark (docs/benchmarks-judgement.md): short rules, then
 one line per to-do, its title as a JSON string (so a title cannot pose as a line of the prompt)
-and "(open)" or "(done)" after it, under a heading with the counts. Replies to the list as a JSON
-array passed their checks less often (41% against 56% on SmolLM2-135M) and echoed JSON, at twice
-the tokens. Changes are asked for separately (app/request_plan.py).
+and "(open)" or "(done)" after it. Replies to the list as a JSON array passed their checks less
+often (41% against 56% on SmolLM2-135M) and echoed JSON, at twice the tokens. The counts come last,
+after the list: the engine keeps the prompt it has read (app/chat_warmer.py), and a to-do added at
+the end then changes only the prompt's last lines, where counts in the heading changed it from the
+top (83% of replies passed their checks against 84% with the counts in the heading, over all 94
+cases; docs/benchmarks-first-word.md). Changes are asked for separately (app/request_plan.py).
 """
 
 import json
@@ -51,11 +54,12 @@ def system_prompt(todos, *, budget_tokens=None):
     if not items:
         return RULES + "\n\n" + EMPTY
     done = sum(d for d, _ in items)
-    head = f"{RULES}\n\nThe user's to-do list ({len(items) - done} open, {done} done):\n"
-    full = head + "\n".join(_item_line(t, d) for d, t in items)
+    head = f"{RULES}\n\nThe user's to-do list:\n"
+    counts = f"\n({_count(len(items), 'to-do')}: {len(items) - done} open, {done} done)"
+    full = head + "\n".join(_item_line(t, d) for d, t in items) + counts
     if budget_tokens is None or estimate_tokens(full) <= budget_tokens:
         return full
-    return _compact(head, items, budget_tokens)
+    return _compact(head, items, budget_tokens, counts)
 
 
 def _count(n, noun):
@@ -71,7 +75,7 @@ def _item_line(title, done):
     return line
 
 
-def _compact(head, items, budget_tokens):
+def _compact(head, items, budget_tokens, counts):
     """Return the prompt with the longest run of whole items that fits.
 
     Items are taken open first, then done, each group in the app's order, and
@@ -84,7 +88,7 @@ def _compact(head, items, budget_tokens):
     order += [i for i, (d, _) in enumerate(items) if d]
     # Each shown line is counted with a line break, which the last one does not have (the text
     # ends there, or a note brings its own): one byte of room to give back.
-    room = budget_tokens * 3 - _size(head) + 1
+    room = budget_tokens * 3 - _size(head) - _size(counts) + 1
     open_left = sum(not d for d, _ in items)
     done_left = len(items) - open_left
     best, used, cut = 0, 0, 0
@@ -100,7 +104,7 @@ def _compact(head, items, budget_tokens):
     hidden_done = sum(items[i][0] for i in order[best:])
     cut = sum(len(items[i][1]) > LONG_TITLE_CHARS for i in shown)
     text = head + "\n".join(lines[i] for i in shown) if shown else head.rstrip("\n")
-    return text + _notes(hidden_done, len(items) - best - hidden_done, best > 0, cut)
+    return text + _notes(hidden_done, len(items) - best - hidden_done, best > 0, cut) + counts
 
 
 def _notes(hidden_done, hidden_open, any_shown, cut):

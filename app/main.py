@@ -21,6 +21,6 @@ todo_view.bind(todos)
 todos.start(location.hash, boot_queue.decode(window.bootShell.queue.to_py()))
 store.on_external_change(todos.external_change)
 listeners = [listen(window, "hashchange", lambda event: todos.route(location.hash))]
-assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch)
+assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch, todos.watch)
 
 window.bootShell.handOver()

@@ -25,6 +25,7 @@ GROUP_LABELS = {
     WLLAMA: "On the CPU (llama.cpp)",
 }
 SOFTWARE_GPU_GROUP = "On a software GPU (slow)"
+GGUF_ON_GPU_GROUP = "On this device's GPU (llama.cpp)"
 
 
 def fits_adapter(model, availability):
@@ -91,13 +92,16 @@ def group_label(engine, availabilities):
     found = availabilities.get(engine)
     if engine == WEBLLM and found is not None and not found.preferred:
         return SOFTWARE_GPU_GROUP
+    if engine == WLLAMA and found is not None and found.gpu:
+        return GGUF_ON_GPU_GROUP
     return GROUP_LABELS.get(engine, engine)
 
 
 def groups(models, availabilities=None):
     """[(group label, [models])] for the picker's <optgroup>s, in the order of `models`.
 
-    WebLLM's group is named "On a software GPU (slow)" when its adapter is not preferred.
+    WebLLM's group is named "On a software GPU (slow)" when its adapter is not preferred, and
+    llama.cpp's "On this device's GPU (llama.cpp)" when it can put its models on a real GPU.
     """
     availabilities = availabilities or {}
     result = []

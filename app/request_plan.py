@@ -157,3 +157,11 @@ def _change_plan(todos, intent):
         return RequestPlan(MISSING, reply=NOT_ON_LIST, todos=todos)
     schema = change_schema(intent.ops, list(names), intent.many, new_titles(intent.message, todos))
     return RequestPlan(CHANGE, messages, schema, CHANGE_TOKENS, todos=todos, names=names)
+
+
+def answer_prefix(todos, history, *, context_tokens: int, answer_tokens: int) -> list:
+    """What every question's request starts with, the question aside: the answer's system prompt
+    and the chat so far (app/chat_warmer.py has the engine read it ahead). For a question of usual
+    length it is exactly the start of `plan_request(...).messages`; a long question may leave less
+    room for the list or the chat, and the request then reads its prompt itself."""
+    return build_messages(list(todos), history, "", context_tokens=context_tokens, answer_tokens=answer_tokens)[:-1]

@@ -33,6 +33,14 @@ class AnswerView:
         self.body.insertAdjacentText("beforeend", text)
         self.transcript.follow()
 
+    def reading(self, fraction):
+        """The prompt is being read: how far (shown until the first words arrive)."""
+        self.body.dataset.status = f"Reading your message… {round(fraction * 100)}%"
+
+    def working(self):
+        """A change request's answer is being written (its JSON is not shown)."""
+        self.body.dataset.status = "Working out the changes…"
+
     def propose(self):
         """The view of the changes this answer proposes, placed under it (app/proposal_view.py)."""
         return self.transcript.add_proposal(self.meta)

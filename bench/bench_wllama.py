@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.real_model import app_init_script, llama_figures, route_bench_model, start_model  # noqa: E402
+from bench.real_model import APP_ASK, SPY, app_init_script, llama_figures, route_bench_model, start_model  # noqa: E402
 from bench.report import median_of, number  # noqa: E402
 from bench.sample_todos import TODOS  # noqa: E402
 from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -44,42 +44,6 @@ QUESTION = "Give me my open to-dos as a bullet list."
 TIMEOUT_MS = 300_000
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 FOUR_CORES = "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });"
-
-# Wraps the app's own wllama module instance: records the request and the last chunk's timings.
-SPY = """async () => {
-  const { Wllama } = await import("/vendor/wllama/index.js");
-  const original = Wllama.prototype.createChatCompletion;
-  globalThis.__requests = [];
-  Wllama.prototype.createChatCompletion = function (options) {
-    const { messages, abortSignal, onData, ...sampling } = options;
-    const record = { messages: structuredClone(messages), sampling, timings: null, threads: this.getNumThreads() };
-    globalThis.__requests.push(record);
-    const wrapped = { ...options, onData: (chunk) => { if (chunk.timings) record.timings = chunk.timings; onData(chunk); } };
-    return original.call(this, wrapped);
-  };
-}"""
-
-# Wall clock of the app's answer: Send click -> first text in the answer -> answer rendered.
-APP_ASK = """async (question) => {
-  const box = document.querySelector("#message");
-  box.value = question;
-  const log = document.querySelector("#assistant-panel .transcript");
-  const before = log.querySelectorAll(".answer").length;
-  const start = performance.now();
-  let first = null;
-  await new Promise((resolve) => {
-    const observer = new MutationObserver(() => {
-      const answer = log.querySelectorAll(".answer")[before];
-      if (!answer) return;
-      if (first === null && answer.textContent.trim()) first = performance.now();
-      if (!answer.classList.contains("streaming") && first !== null) { observer.disconnect(); resolve(); }
-    });
-    observer.observe(log, { childList: true, subtree: true, characterData: true, attributes: true });
-    document.querySelector("#assistant-panel .send").click();
-  });
-  return { first_text_ms: first - start, total_ms: performance.now() - start };
-}"""
-
 
 class BenchServer(SiteServer):
     """The site's own server; `isolated=False` drops its COOP/COEP (and CSP) headers, so the page
@@ -119,7 +83,7 @@ def app_run(context, server):
         page.set_default_timeout(TIMEOUT_MS)
         load_s = start_model(page, server.origin, spy=SPY)
         wall = page.evaluate(APP_ASK, QUESTION)
-        (request,) = page.evaluate("globalThis.__requests")
+        (request,) = [r for r in page.evaluate("globalThis.__requests") if r["sampling"].get("max_tokens") != 0]
         return {"load_s": load_s, **wall, **llama_figures(request["timings"]), "threads": request["threads"],
                 "messages": request["messages"], "sampling": request["sampling"],
                 "isolated": page.evaluate("crossOriginIsolated")}

@@ -1,9 +1,10 @@
 """The app on the real model (SmolLM2-135M GGUF on the CPU engine): what the model benchmarks share.
 
-bench_proposal.py and bench_wllama.py run the app on the GGUF that build/fetch_model.py fetches:
+bench_first_word.py and bench_wllama.py run the app on the GGUF that build/fetch_model.py fetches:
 `app_init_script` seeds the list and the model choice, `route_bench_model` answers models.json with
 that one model, and `start_model` opens the app and its panel and starts the model, timed.
-`llama_figures` reads llama.cpp's own counters of an answer. Not a benchmark itself.
+`llama_figures` reads llama.cpp's own counters of an answer; `SPY` records what the app sends to
+wllama and `APP_ASK` times one question from Send. Not a benchmark itself.
 """
 
 import json
@@ -13,6 +14,42 @@ from app.codec import encode
 from bench.page_loads import MODEL_KEY, TODOS_KEY
 
 BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
+
+# Wraps the app's own wllama module instance: records each request (the reading ahead too, with
+# max_tokens 0) and the last chunk's timings.
+SPY = """async () => {
+  const { Wllama } = await import("/vendor/wllama/index.js");
+  const original = Wllama.prototype.createChatCompletion;
+  globalThis.__requests = [];
+  Wllama.prototype.createChatCompletion = function (options) {
+    const { messages, abortSignal, onData, ...sampling } = options;
+    const record = { messages: structuredClone(messages), sampling, timings: null, threads: this.getNumThreads() };
+    globalThis.__requests.push(record);
+    const wrapped = { ...options, onData: (chunk) => { if (chunk.timings) record.timings = chunk.timings; onData(chunk); } };
+    return original.call(this, wrapped);
+  };
+}"""
+
+# Wall clock of the app's answer: Send click -> first text in the answer -> answer rendered.
+APP_ASK = """async (question) => {
+  const box = document.querySelector("#message");
+  box.value = question;
+  const log = document.querySelector("#assistant-panel .transcript");
+  const before = log.querySelectorAll(".answer").length;
+  const start = performance.now();
+  let first = null;
+  await new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const answer = log.querySelectorAll(".answer")[before];
+      if (!answer) return;
+      if (first === null && answer.textContent.trim()) first = performance.now();
+      if (!answer.classList.contains("streaming") && first !== null) { observer.disconnect(); resolve(); }
+    });
+    observer.observe(log, { childList: true, subtree: true, characterData: true, attributes: true });
+    document.querySelector("#assistant-panel .send").click();
+  });
+  return { first_text_ms: first - start, total_ms: performance.now() - start };
+}"""
 
 
 def app_init_script(todos, model_id=BENCH_MODEL_ID):

@@ -198,6 +198,13 @@ export function generate(messages, options) {
   return batch(answerPieces(messages, options ?? {}, controller));
 }
 
+// A session is made with the chat so far when a question is sent: prefill has nothing to do here (docs/engines.md).
+export function prefill() {
+  return settle(async () => null);
+}
+
+export function cancelPrefill() {}
+
 export function stop() {
   generation?.abort();
   generation = null;

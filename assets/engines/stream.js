@@ -29,7 +29,8 @@ export async function settle(fn) {
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Read `pieces` (an async iterable of {text?, finish?, stats?}) and hand out its text in batches.
+ * Read `pieces` (an async iterable of {text?, reading?, finish?, stats?}) and hand out its text in
+ * batches.
  *
  * Returns {batches, result, fail}. `batches` is an async iterable of strings, at most one per `frameMs`:
  * Python iterates it, and a Pyodide event-loop step per chunk would cost more than the chunk itself
@@ -37,11 +38,14 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  * yields to the page every `sliceMs`, so a fast stream never makes a long task. `result` is filled
  * as the pieces arrive and is final when `batches` ends: {finish, stats, error}; a failure of the
  * stream ends the batches and is reported in `result.error`, never thrown. `fail(reason)` ends them
- * the same way from outside, for a stream that will never end (its worker died).
+ * the same way from outside, for a stream that will never end (its worker died). A `reading` piece
+ * ({done, total}: prompt tokens read so far, where the engine says) goes into `result.reading`, and
+ * a batch with no new text ("") tells the reader that it moved.
  */
 export function batch(pieces, frameMs = 16, sliceMs = 8) {
-  const result = { finish: null, stats: null, error: null };
+  const result = { finish: null, stats: null, error: null, reading: null };
   let pending = "";
+  let moved = false; // result.reading changed since the last batch
   let done = false;
   let wake = null;
   const notify = () => {
@@ -63,6 +67,10 @@ export function batch(pieces, frameMs = 16, sliceMs = 8) {
       for await (const piece of pieces) {
         if (done) break; // failed from outside
         if (piece.text) pending += piece.text;
+        if (piece.reading) {
+          result.reading = piece.reading;
+          moved = true;
+        }
         if (piece.finish) result.finish = piece.finish;
         if (piece.stats) result.stats = { ...result.stats, ...piece.stats };
         notify();
@@ -83,7 +91,10 @@ export function batch(pieces, frameMs = 16, sliceMs = 8) {
       if (!done) await new Promise((resolve) => setTimeout(resolve, frameMs));
       const text = pending;
       pending = "";
-      if (text) yield text;
+      if (text || moved) {
+        moved = false;
+        yield text;
+      }
       if (done && !pending) return;
     }
   })();

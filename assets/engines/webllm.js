@@ -4,7 +4,8 @@
 // responsive while it loads and generates. WebLLM itself (6.6 MB) is imported on first use only: a
 // person who never opens the assistant never downloads it. Every exported async function settles
 // (stream.js): WebLLM's worker engine rejects with strings, which Python cannot raise.
-import { batch, errorOf, settle } from "./stream.js";
+import { findAdapter } from "./gpu.js";
+import { batch, settle } from "./stream.js";
 
 const WEB_LLM = new URL("../../vendor/web-llm/index.js", import.meta.url).href;
 const WORKER = new URL("../llm-worker.js", import.meta.url).href;
@@ -12,7 +13,6 @@ const MODEL_CACHE = "webllm/model";
 const WASM_CACHE = "webllm/wasm";
 const FRAME_MS = 16;
 const SLICE_MS = 8;
-const ADAPTER_TRIES = 3;
 const MiB = 1024 * 1024;
 
 let loading = null; // the import of WebLLM, started once
@@ -70,38 +70,15 @@ function fetchedIn(report) {
   return fetched ? Math.round(Number(fetched[1]) * MiB) : 0;
 }
 
-async function requestAdapter(gpu) {
-  // In a fresh browser the first call can return null and the next one the GPU (docs FACTS).
-  let lastError = null;
-  for (let attempt = 0; attempt < ADAPTER_TRIES; attempt++) {
-    try {
-      const adapter = await gpu.requestAdapter();
-      if (adapter) return { adapter };
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
-  }
-  return { adapter: null, error: lastError };
-}
-
 const NOT_A_GPU = { preferred: false, f16: false, maxStorageBufferBindingSize: null, maxBufferSize: null, threads: null };
 
 export function availability() {
   return settle(async () => {
-    const gpu = globalThis.navigator?.gpu;
-    if (!gpu) return { ...NOT_A_GPU, available: false, reason: "This browser has no WebGPU (navigator.gpu is missing)." };
-    const { adapter, error } = await requestAdapter(gpu);
-    if (!adapter) {
-      const detail = error ? ` (${errorOf(error).message})` : "";
-      return { ...NOT_A_GPU, available: false, reason: `The browser found no usable GPU adapter${detail}.` };
-    }
-    const info = adapter.info ?? {};
-    const swiftShader = info.architecture === "swiftshader";
-    const software = swiftShader || info.isFallbackAdapter === true || adapter.isFallbackAdapter === true;
+    const { adapter, software, reason } = await findAdapter();
+    if (!adapter) return { ...NOT_A_GPU, available: false, reason };
     return {
       available: true,
-      reason: software ? (swiftShader ? "software adapter (SwiftShader)" : "software adapter") : "",
+      reason,
       preferred: !software,
       f16: adapter.features.has("shader-f16"),
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -214,6 +191,14 @@ export function generate(messages, options) {
   failCurrent = feed.fail; // a no-op once the answer has ended
   return feed;
 }
+
+// WebLLM 0.2.86 has no prefill-only request (max_tokens must be above 0) and reuses its KV
+// cache only for a chat continued exactly, which it does by itself: prefill has nothing to do here (docs/engines.md).
+export function prefill() {
+  return settle(async () => null);
+}
+
+export function cancelPrefill() {}
 
 export function stop() {
   stopCurrent?.();

@@ -7,6 +7,7 @@
 // Memory64 (Safari, older ones) the compat build from vendor/wllama-compat/ (wllama's default
 // would fetch it from a CDN). The library (275 KB) is imported on first use.
 // Every exported async function settles (stream.js) and never rejects.
+import { findAdapter } from "./gpu.js";
 import { batch, errorOf, settle } from "./stream.js";
 import { fileUrls, lib, storedFiles } from "./wllama-files.js";
 
@@ -18,6 +19,7 @@ const COMPAT = {
   worker: new URL("../../vendor/wllama-compat/wllama.js", import.meta.url).href,
 };
 const DEFAULT_CONTEXT = 2048;
+const ALL_LAYERS = 999; // every layer on the GPU
 // WebAssembly feature probes (the modules wasm-feature-detect validates, as wllama does): its
 // builds need SIMD and exception handling, and its constructor would otherwise fail unhandled.
 const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253,
@@ -28,6 +30,7 @@ const EXCEPTIONS_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 
 let wllama = null; // the instance holding the loaded model
 let loading = null; // {abort, cancel} of the load in progress
 let generation = null; // the AbortController of the answer in progress
+let warming = null; // {controller, done} of the prefill in progress
 
 function hostOf(url) {
   try {
@@ -55,11 +58,24 @@ export function availability() {
   return settle(async () => {
     const limits = { f16: null, maxStorageBufferBindingSize: null, maxBufferSize: null };
     const reason = unsupportedReason();
-    if (reason) return { ...limits, available: false, reason, preferred: false, threads: null };
+    if (reason) return { ...limits, available: false, reason, preferred: false, threads: null, gpu: false };
     const threads = threadCount();
     const note = globalThis.crossOriginIsolated ? "" : " (the page is not cross-origin isolated)";
-    return { ...limits, available: true, preferred: true, threads, reason: `${threads} thread${threads > 1 ? "s" : ""}${note}` };
+    const gpu = await gpuUsable();
+    const where = gpu ? "the GPU, or " : "";
+    return { ...limits, available: true, preferred: true, threads, gpu,
+             reason: `${where}${threads} thread${threads > 1 ? "s" : ""}${note}` };
   });
+}
+
+/**
+ * Whether llama.cpp's WebGPU backend can run here: a real (not software) adapter, and JSPI, which
+ * wllama's WebGPU build needs (Chrome and Edge 137+).
+ */
+async function gpuUsable() {
+  if (!WebAssembly.Suspending) return false;
+  const { adapter, software } = await findAdapter();
+  return Boolean(adapter) && !software;
 }
 
 /** An Error carrying the contract's extra fields: bytes received so far and the model's host. */
@@ -100,29 +116,47 @@ export async function load(model, onProgress) {
     const onDevice = stored.every(Boolean);
     const size = onDevice ? stored.reduce((sum, entry) => sum + entry.size, 0) : null;
     onProgress(onDevice ? { phase: "device", loaded: size, total: size } : { phase: "download", loaded: 0, total: null });
-    instance = new Wllama({ default: WASM }, { suppressNativeLog: true, logger: LoggerWithoutDebug });
-    instance.setCompat(COMPAT);
     let preparing = false;
-    work = instance.loadModelFromUrl(urls.length > 1 ? urls : urls[0], {
-      n_ctx: model.context_window || DEFAULT_CONTEXT,
-      n_threads: threadCount(),
-      n_gpu_layers: 0, // the CPU engine: WebGPU is WebLLM's
-      signal: attempt.abort.signal,
-      progressCallback: ({ loaded, total }) => {
-        if (attempt.cancelled || preparing) return;
-        received = loaded;
-        if (!onDevice) onProgress({ phase: "download", loaded, total: total || null });
-        // Every byte is stored: what follows is reading the GGUF into the worker and building the context.
-        if (total > 0 && loaded >= total) {
-          preparing = true;
-          onProgress({ phase: "prepare", loaded, total });
-        }
-      },
-    });
-    await Promise.race([work, stopped]);
+    const start = (gpu) => {
+      instance = new Wllama({ default: WASM }, { suppressNativeLog: true, logger: LoggerWithoutDebug });
+      instance.setCompat(COMPAT);
+      preparing = false;
+      return instance.loadModelFromUrl(urls.length > 1 ? urls : urls[0], {
+        n_ctx: model.context_window || DEFAULT_CONTEXT,
+        n_threads: threadCount(),
+        n_gpu_layers: gpu ? ALL_LAYERS : 0,
+        signal: attempt.abort.signal,
+        progressCallback: ({ loaded, total }) => {
+          if (attempt.cancelled || preparing) return;
+          received = loaded;
+          if (!onDevice) onProgress({ phase: "download", loaded, total: total || null });
+          // Every byte is stored: what follows is reading the GGUF into the worker and building the context.
+          if (total > 0 && loaded >= total) {
+            preparing = true;
+            onProgress({ phase: "prepare", loaded, total });
+          }
+        },
+      });
+    };
+    let device = model.gpu ? "gpu" : "cpu";
+    let gpuError = null;
+    work = start(model.gpu);
+    try {
+      await Promise.race([work, stopped]);
+    } catch (reason) {
+      // The GPU could not take the model (a shader that failed to compile, not enough GPU memory, a
+      // lost device): the same GGUF, stored by now, runs on the CPU instead; the app remembers it.
+      if (attempt.cancelled || !model.gpu) throw reason;
+      if (!(await storedFiles(urls)).every(Boolean)) throw reason; // a download that failed: not the GPU
+      gpuError = errorOf(reason).message;
+      await instance.exit().catch(() => {});
+      device = "cpu";
+      work = start(false);
+      await Promise.race([work, stopped]);
+    }
     if (attempt.cancelled) throw attempt;
     wllama = instance;
-    return { value: { context_window: instance.getLoadedContextInfo().n_ctx } };
+    return { value: { context_window: instance.getLoadedContextInfo().n_ctx, device, gpu_error: gpuError } };
   } catch (reason) {
     // A load still preparing when it was cancelled finishes in wllama's worker: free it then.
     if (instance) Promise.resolve(work).then(() => instance.exit(), () => instance.exit()).catch(() => {});
@@ -142,6 +176,7 @@ export function cancelLoad() {
 
 export function unload() {
   cancelLoad();
+  cancelPrefill();
   stop();
   return settle(dropModel);
 }
@@ -238,11 +273,14 @@ async function* answerPieces(instance, messages, options, controller) {
       stream: true,
       abortSignal: controller.signal,
       onData: (chunk) => chunks.push(chunk),
+      return_progress: true, // llama.cpp reports how much of the prompt it has read
       ...samplingOf(options),
     })
     .then(() => chunks.close(), (reason) => chunks.close(reason ?? new Error("wllama failed")));
   try {
     for await (const chunk of chunks) {
+      const progress = chunk.prompt_progress;
+      if (progress?.total > 0) yield { reading: { done: progress.processed, total: progress.total } };
       const choice = chunk.choices?.[0];
       const text = choice?.delta?.content;
       if (text) {
@@ -266,7 +304,55 @@ async function* answerPieces(instance, messages, options, controller) {
 export function generate(messages, options) {
   const controller = new AbortController();
   generation = controller;
-  return batch(answerPieces(wllama, messages, options ?? {}, controller));
+  return batch(afterPrefill(() => answerPieces(wllama, messages, options ?? {}, controller)));
+}
+
+/** A request waits for the prefill in progress (cancelPrefill() ends it at once where it is stale). */
+async function* afterPrefill(pieces) {
+  await warming?.done;
+  yield* pieces();
+}
+
+/**
+ * Reads `messages` (the system prompt and the chat so far) into llama.cpp's KV cache before the
+ * person sends a question, so the question's request prefills only the question. The request is
+ * the chat with an empty user message and max_tokens 0: the chat template renders everything up to
+ * the user's text, which llama.cpp's server keeps and reuses as the longest common prefix of the
+ * next prompt. Settles to {value: {prompt_tokens, cached_prompt_tokens}} (what it read and what was
+ * already there), or {value: null} when it was cancelled or no model is loaded.
+ */
+export function prefill(messages, options) {
+  cancelPrefill();
+  const instance = wllama;
+  if (!instance) return settle(async () => null);
+  const controller = new AbortController();
+  const work = (async () => {
+    let timings = null;
+    try {
+      await instance.createChatCompletion({
+        messages: [...Array.from(messages, ({ role, content }) => ({ role, content })), { role: "user", content: "" }],
+        stream: true,
+        abortSignal: controller.signal,
+        onData: (chunk) => (timings = chunk.timings ?? timings),
+        ...samplingOf({ ...(options ?? {}), max_tokens: 0, json_schema: null }),
+      });
+    } catch (reason) {
+      if (controller.signal.aborted) return null; // cancelled: what it read stays in the cache
+      throw reason;
+    }
+    return timings ? { prompt_tokens: timings.prompt_n, cached_prompt_tokens: timings.cache_n } : null;
+  })();
+  const entry = { controller, done: work.catch(() => null) };
+  warming = entry;
+  entry.done.finally(() => {
+    if (warming === entry) warming = null;
+  });
+  return settle(() => work);
+}
+
+/** Ends the prefill in progress (llama.cpp stops at its next batch of tokens). */
+export function cancelPrefill() {
+  warming?.controller.abort();
 }
 
 export function stop() {

@@ -84,8 +84,13 @@ SPY = """async () => {
 }"""
 
 
+def answer_requests(page):
+    """The requests that asked for an answer (the app's reading ahead asks for none: max_tokens 0)."""
+    return [r for r in page.evaluate("globalThis.__wllamaRequests ?? []") if r["options"].get("max_tokens") != 0]
+
+
 def sent_messages(page):
-    return [r["messages"] for r in page.evaluate("globalThis.__wllamaRequests ?? []")]
+    return [r["messages"] for r in answer_requests(page)]
 
 
 # Counts the DOM changes to the newest answer while it streams (one per batch of text) and keeps the
@@ -198,7 +203,35 @@ def test_without_webgpu_the_cpu_engine_and_the_sites_model_are_chosen(real_app):
 
 
 def last_request(page):
-    return page.evaluate("globalThis.__wllamaRequests.at(-1)")
+    return answer_requests(page)[-1]
+
+
+# Resolves once a reading ahead (max_tokens 0) started after `since` requests has finished.
+READ_AHEAD = """(since) => new Promise((resolve) => {
+  const check = () => {
+    const done = globalThis.__wllamaRequests.slice(since).find((r) => r.options.max_tokens === 0 && r.timings);
+    if (done) resolve(done); else setTimeout(check, 100);
+  };
+  check();
+})"""
+
+
+def test_a_question_asked_once_the_chat_is_read_ahead_reads_only_its_own_words(ready_page):
+    page = ready_page
+    since = page.evaluate("globalThis.__wllamaRequests.length")
+    page.get_by_role("button", name="New chat").click()  # the app reads the fresh chat ahead
+    warm = page.evaluate(READ_AHEAD, since)
+    assert warm["messages"][-1] == {"role": "user", "content": ""}
+    assert warm["messages"][0]["role"] == "system" and all(title in warm["messages"][0]["content"] for title in TODOS)
+
+    turn = ask(page, QUESTION)
+    wait_answered(turn)
+    request = last_request(page)
+    assert request["messages"][:-1] == warm["messages"][:-1], "the question's prompt starts with what was read"
+    timings = request["timings"]
+    prefix = warm["timings"]["prompt_n"] + warm["timings"]["cache_n"]
+    assert timings["cache_n"] >= prefix - 12, timings  # all of it found in llama.cpp's cache…
+    assert timings["prompt_n"] <= 40, timings  # …so only the question (and the template's marks) is read
 
 
 ANSWER = "answer"  # the model's own text, rendered

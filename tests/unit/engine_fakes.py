@@ -16,6 +16,7 @@ from app.engine import (
     Availability,
     Cancelled,
     Capabilities,
+    Loaded,
     Stats,
 )
 
@@ -23,7 +24,7 @@ SPEED = Stats(decode_tokens_per_s=12.34, prefill_tokens_per_s=200.0)
 LABELS = {WEBLLM: "WebLLM", WLLAMA: "wllama", PROMPT_API: "Prompt API"}
 CAPABILITIES = {
     WEBLLM: Capabilities(json_schema=True),
-    WLLAMA: Capabilities(json_schema=True, resumes_downloads=False),
+    WLLAMA: Capabilities(json_schema=True, resumes_downloads=False, prefills=True),
     PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False),
 }
 
@@ -40,6 +41,8 @@ class FakeEngine:
         self.progress = []  # LoadProgress reports each load emits
         self.load_error = None  # the EngineError the next load raises
         self.hold_load = False  # the load waits until cancel_load()
+        self.gpu_error = ""  # a load on the GPU fails with this and runs on the CPU instead
+        self.context_window = None  # what a load reports it got
         self.load_pending = asyncio.Event()
         self._cancel = None
         self.chunks = ["Hello", ", ", "world."]
@@ -50,6 +53,11 @@ class FakeEngine:
         self.paused = asyncio.Event()
         self._release = asyncio.Event()
         self._stopped = False
+        self.reading = []  # fractions of the prompt read that generate() reports first
+        self.prefilled = []  # the messages of each prefill()
+        self.hold_prefill = False  # prefill waits until cancel_prefill() or release_prefill()
+        self.prefill_pending = asyncio.Event()
+        self._prefill_gate = None
         self.sent = []  # (messages, sampling) of each generate()
         self.schemas = []  # the json_schema of each generate()
 
@@ -75,8 +83,8 @@ class FakeEngine:
         self.cached.discard(model.model_id)
         self.sizes.pop(model.model_id, None)
 
-    async def load(self, model, on_progress):
-        self._log("load", model.model_id)
+    async def load(self, model, on_progress, gpu=False):
+        self._log("load", model.model_id, "gpu") if gpu else self._log("load", model.model_id)
         for report in self.progress:
             on_progress(report)
             await asyncio.sleep(0)
@@ -88,6 +96,9 @@ class FakeEngine:
         if self.load_error:
             raise self.load_error
         self.cached.add(model.model_id)
+        if gpu and self.gpu_error:
+            return Loaded(self.context_window, "cpu", self.gpu_error)
+        return Loaded(self.context_window, "gpu" if gpu else None)
 
     def cancel_load(self):
         self._log("cancel_load")
@@ -97,9 +108,13 @@ class FakeEngine:
     def unload(self):
         self._log("unload")
 
-    async def generate(self, messages, on_delta, sampling, json_schema=None):
-        """Streams `chunks` as they are: the raw text an engine produced (JSON or not)."""
+    async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
+        """Streams `chunks` as they are: the raw text an engine produced (JSON or not), after
+        reporting `reading` (fractions of the prompt read) where set."""
         self._log("generate")
+        for fraction in self.reading:
+            if on_reading is not None:
+                on_reading(fraction)
         self.sent.append((messages, sampling))
         self.schemas.append(json_schema)
         self.paused.clear()
@@ -117,6 +132,23 @@ class FakeEngine:
         if self.generate_error:
             raise self.generate_error
         return Answer("abort" if self._stopped else self.finish, self.stats)
+
+    async def prefill(self, messages, sampling):
+        """Records the prefix; with `hold_prefill` set, waits until cancel_prefill() or release_prefill()."""
+        self._log("prefill")
+        self.prefilled.append(messages)
+        if self.hold_prefill:
+            self._prefill_gate = asyncio.Event()
+            self.prefill_pending.set()
+            await self._prefill_gate.wait()
+
+    def cancel_prefill(self):
+        self._log("cancel_prefill")
+        if self._prefill_gate is not None:
+            self._prefill_gate.set()
+
+    def release_prefill(self):
+        self._prefill_gate.set()
 
     def release(self):
         self._release.set()

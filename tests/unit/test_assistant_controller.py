@@ -81,10 +81,19 @@ class AnswerView:
         self.question = question
         self.parts = []
         self.finished = None
+        self.read = []  # fractions of the prompt read, as reported
+        self.worked = False  # a change request's answer is being written
 
     def append(self, text):
         assert self.finished is None, "text appended after finish"
         self.parts.append(text)
+
+    def reading(self, fraction):
+        assert not self.parts, "reading reported after the first words"
+        self.read.append(fraction)
+
+    def working(self):
+        self.worked = True
 
     def finish(self, text, note, speed):
         self.finished = (text, note, speed)

@@ -178,6 +178,26 @@ def test_a_change_is_one_json_request_limited_to_the_kinds_and_todos_it_names():
     run(scenario)
 
 
+def test_a_question_shows_how_far_its_prompt_has_been_read_until_the_first_words():
+    async def scenario():
+        rig = await Rig().ready()
+        rig.engine.reading = [0.25, 1.0]
+        answer = await rig.ask(["Two ", "are open."], "How many are open?")
+        assert answer.read == [0.25, 1.0] and answer.parts == ["Two ", "are open."]
+        assert answer.worked is False
+
+    run(scenario)
+
+
+def test_a_change_says_it_is_working_out_the_changes_once_its_json_starts():
+    async def scenario():
+        rig = await Rig().ready()
+        answer = await rig.ask(chunks_of(ASKED, 3), ASK)
+        assert answer.worked is True and answer.parts == []
+
+    run(scenario)
+
+
 def test_the_json_of_a_change_is_not_shown_and_the_app_writes_the_answer():
     async def scenario():
         rig = await Rig().ready()
