@@ -187,6 +187,7 @@ def browser_engines():
                  # llama.cpp server keeps the last prompt's cache, so the chat can be read ahead.
                  Capabilities(json_schema=True, resumes_downloads=False, prefills=True)),
         # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
+        # A session made ahead with the chat so far has read it when the question comes.
         JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
-                 Capabilities(needs_download=False, json_schema=True, lists_device_models=False)),
+                 Capabilities(needs_download=False, json_schema=True, lists_device_models=False, prefills=True)),
     ]

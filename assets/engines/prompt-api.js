@@ -23,6 +23,7 @@ let base = null; // the session load() made: keeps the model loaded
 let conversation = null; // {session, history, key, stale}
 let loading = null; // the AbortController of the load in progress
 let generation = null; // the AbortController of the answer in progress
+let preparing = null; // {controller, done} of the session being made ahead (prefill)
 
 const api = () => globalThis.LanguageModel;
 const present = () => typeof api() === "function";
@@ -92,6 +93,7 @@ export function cancelLoad() {
 
 export function unload() {
   cancelLoad();
+  cancelPrefill();
   stop();
   destroyConversation();
   base?.destroy();
@@ -128,6 +130,7 @@ async function sessionFor(earlier, sampling, signal) {
 }
 
 async function* answerPieces(messages, options, controller) {
+  await preparing?.done; // a session being made for this chat: it is this request's (or cancelled)
   if (!base) throw new DOMException("The built-in model is not loaded.", "InvalidStateError");
   const all = plain(messages);
   const constraint = options.json_schema ? { responseConstraint: options.json_schema } : {};
@@ -198,12 +201,30 @@ export function generate(messages, options) {
   return batch(answerPieces(messages, options ?? {}, controller));
 }
 
-// A session is made with the chat so far when a question is sent: prefill has nothing to do here (docs/engines.md).
-export function prefill() {
-  return settle(async () => null);
+/**
+ * Makes the session for the chat so far before the question is sent: the browser reads
+ * `initialPrompts` when a session is created, and the question's request then finds it ready
+ * (sessionFor reuses a session holding exactly its earlier messages).
+ */
+export function prefill(messages, options) {
+  cancelPrefill();
+  if (!base) return settle(async () => null);
+  const controller = new AbortController();
+  const work = (async () => {
+    try {
+      await sessionFor(plain(messages), await samplingOf(options ?? {}), controller.signal);
+    } catch (reason) {
+      if (!controller.signal.aborted) throw reason;
+    }
+    return null;
+  })();
+  preparing = { controller, done: work.catch(() => null) };
+  return settle(() => work);
 }
 
-export function cancelPrefill() {}
+export function cancelPrefill() {
+  preparing?.controller.abort();
+}
 
 export function stop() {
   generation?.abort();

@@ -69,13 +69,20 @@ export function availability() {
 }
 
 /**
- * Whether llama.cpp's WebGPU backend can run here: a real (not software) adapter, and JSPI, which
- * wllama's WebGPU build needs (Chrome and Edge 137+).
+ * Whether llama.cpp's WebGPU backend can run here: a real (not software) adapter with 16-bit float
+ * shaders (its kernels need them; without, it finds no device and loads on the CPU), and JSPI,
+ * which wllama's WebGPU build needs (Chrome and Edge 137+).
  */
 async function gpuUsable() {
   if (!WebAssembly.Suspending) return false;
   const { adapter, software } = await findAdapter();
-  return Boolean(adapter) && !software;
+  return Boolean(adapter) && !software && adapter.features.has("shader-f16");
+}
+
+/** The layers llama.cpp says it put on the GPU ("load_tensors: offloaded 31/31 layers to GPU"), or `known`. */
+function layersOnGpu(args, known) {
+  const found = /offloaded (\d+)\/\d+ layers to GPU/.exec(args.join(" "));
+  return found ? Number(found[1]) : known;
 }
 
 /** An Error carrying the contract's extra fields: bytes received so far and the model's host. */
@@ -117,8 +124,16 @@ export async function load(model, onProgress) {
     const size = onDevice ? stored.reduce((sum, entry) => sum + entry.size, 0) : null;
     onProgress(onDevice ? { phase: "device", loaded: size, total: size } : { phase: "download", loaded: 0, total: null });
     let preparing = false;
+    let offloaded = 0; // layers llama.cpp put on the GPU, from its own log of the load
+    const logger = {
+      ...LoggerWithoutDebug,
+      // llama.cpp's info lines (wllama logs them as debug): read, not shown.
+      log: (...args) => (offloaded = layersOnGpu(args, offloaded)),
+      debug: (...args) => (offloaded = layersOnGpu(args, offloaded)),
+    };
     const start = (gpu) => {
-      instance = new Wllama({ default: WASM }, { suppressNativeLog: true, logger: LoggerWithoutDebug });
+      offloaded = 0;
+      instance = new Wllama({ default: WASM }, { suppressNativeLog: !gpu, logger: gpu ? logger : LoggerWithoutDebug });
       instance.setCompat(COMPAT);
       preparing = false;
       return instance.loadModelFromUrl(urls.length > 1 ? urls : urls[0], {
@@ -155,6 +170,12 @@ export async function load(model, onProgress) {
       await Promise.race([work, stopped]);
     }
     if (attempt.cancelled) throw attempt;
+    if (device === "gpu" && offloaded === 0) {
+      // llama.cpp loads on the CPU when its WebGPU backend finds no device it can use (it needs
+      // 16-bit float shaders, which SwiftShader and some GPUs lack), and says so only in its log.
+      device = "cpu";
+      gpuError = "llama.cpp found no WebGPU device it can use";
+    }
     wllama = instance;
     return { value: { context_window: instance.getLoadedContextInfo().n_ctx, device, gpu_error: gpuError } };
   } catch (reason) {

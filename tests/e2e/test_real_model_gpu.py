@@ -1,13 +1,17 @@
-"""The CPU engine's GGUF model on the GPU: the real SmolLM2-135M in the real wllama, on llama.cpp's
-WebGPU backend, in Chromium; and back on the CPU, remembered, when the GPU fails.
+"""The CPU engine's GGUF model and the GPU: asked for on a GPU, and back on the CPU, with a note that
+is remembered, when the GPU cannot run it. The real SmolLM2-135M in the real wllama, in Chromium.
 
-Headless Chromium here has WebGPU through SwiftShader, a software adapter, which the app rightly
-does not count as a GPU. So the page is told its adapter is hardware (`adapter.info` and
-`isFallbackAdapter` are overridden in the page only): the app then asks wllama for every layer on
-the GPU, and wllama's worker, which asks WebGPU for itself, runs them on SwiftShader for real (at
-about CPU speed). The failure case makes wllama's GPU load fail (a wrapper around its
-`loadModelFromUrl` that rejects when layers are asked on the GPU, as a shader that does not compile
-would) and checks what the app does next; the model then runs for real on the CPU.
+Headless Chromium here has WebGPU through SwiftShader, a software adapter without 16-bit float
+shaders, which the app rightly does not count as a GPU for llama.cpp. So the page is told its
+adapter is hardware with `shader-f16` (`adapter.info`, `isFallbackAdapter` and `features.has` are
+overridden in the page only): the app then asks wllama for every layer on the GPU. wllama's worker
+asks WebGPU for itself and gets the real SwiftShader adapter, where llama.cpp's WebGPU backend finds
+no device it can use and loads the model on the CPU, saying so only in its log; the first test
+checks that the app reads that and tells the truth. The model cannot run on a GPU here at all, so
+the happy path (layers on a real GPU) is covered by the unit tests of the choice
+(tests/unit/test_engine_placement.py), not here. The second test makes wllama's GPU load itself
+fail (a wrapper around its `loadModelFromUrl` that rejects once the file is loaded, as a shader
+that does not compile would).
 
 Reuses tests/e2e/test_real_model.py's served site copy (the GGUF at /models/, its models.json).
 """
@@ -40,6 +44,8 @@ Object.defineProperty(GPUAdapter.prototype, "info", { get() {
            isFallbackAdapter: false };
 } });
 Object.defineProperty(GPUAdapter.prototype, "isFallbackAdapter", { get: () => false });
+const has = GPUSupportedFeatures.prototype.has;
+GPUSupportedFeatures.prototype.has = function (feature) { return feature === "shader-f16" || has.call(this, feature); };
 """
 
 # Records the layers each load asked for; with `failGpu`, a load with layers on the GPU rejects once
@@ -89,15 +95,17 @@ def start(page, fail_gpu=False):
 
 
 @pytest.mark.timeout(900)
-def test_where_a_gpu_exists_the_cpu_engines_model_runs_its_layers_on_it(gpu_page):
+def test_where_llama_cpp_finds_no_gpu_it_can_use_the_model_runs_on_the_cpu_and_the_app_says_so(gpu_page):
     page = gpu_page
     assert page.evaluate("WebAssembly.Suspending !== undefined"), "wllama's WebGPU build needs JSPI"
     start(page)
     group = picker(page).locator("optgroup", has=page.locator(f"option[value='{MODEL_ID}']"))
     expect(group).to_have_attribute("label", GGUF_ON_GPU_GROUP)
-    expect(page.locator(".load-status")).to_contain_text(
-        f"{MODEL_LABEL} (this site) is running on this device's GPU.")
-    assert page.evaluate("globalThis.__loads") == [999]
+    assert page.evaluate("globalThis.__loads") == [999], "every layer was asked for on the GPU"
+    expect(page.locator(".load-status")).to_have_text(
+        f"{MODEL_LABEL} (this site) is running on this device's CPU: the GPU could not run it (llama.cpp "
+        "found no WebGPU device it can use). It will start on the CPU from now on.")
+    assert page.evaluate("JSON.parse(localStorage.getItem('tasks-and-talk.cpu-only-models'))") == [MODEL_ID]
 
     turn = ask(page, "What is left on my list?")
     wait_answered(turn)
@@ -109,8 +117,9 @@ def test_a_gpu_that_cannot_run_the_model_leaves_it_on_the_cpu_with_a_note_and_it
     page = gpu_page
     start(page, fail_gpu=True)
     assert page.evaluate("globalThis.__loads") == [999, 0]
-    expect(page.locator(".load-status")).to_contain_text(
-        f"{MODEL_LABEL} (this site) is running on this device's CPU: the GPU could not run it")
+    expect(page.locator(".load-status")).to_have_text(
+        f"{MODEL_LABEL} (this site) is running on this device's CPU: the GPU could not run it (WebGPU: shader "
+        "failed to compile). It will start on the CPU from now on.")
     turn = ask(page, "What is left on my list?")
     wait_answered(turn)
     expect(turn.locator(".answer")).not_to_be_empty()

@@ -25,7 +25,7 @@ LABELS = {WEBLLM: "WebLLM", WLLAMA: "wllama", PROMPT_API: "Prompt API"}
 CAPABILITIES = {
     WEBLLM: Capabilities(json_schema=True),
     WLLAMA: Capabilities(json_schema=True, resumes_downloads=False, prefills=True),
-    PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False),
+    PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False, prefills=True),
 }
 
 
