@@ -128,7 +128,7 @@ def print_summary(title, summary):
 def print_comparison(paths):
     """The targets and per-category figures of several OUT files side by side (one column each)."""
     runs = [json.loads(Path(p).read_text())["summary"] for p in paths]
-    names = [f"{r['design']} ({Path(r['model']).stem.split('-')[0]})" for r in runs]
+    names = [f"{r['design']} ({Path(r['model']).stem.split('-')[0]}, {r['engine'].split(' (')[0]})" for r in runs]
     print("| | " + " | ".join(names) + " |\n|---|" + "---|" * len(runs))
     for target in TARGETS:
         cells = [r["targets"].get(target) for r in runs]
