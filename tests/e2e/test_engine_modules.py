@@ -81,7 +81,7 @@ def test_batch_hands_out_the_whole_text_in_frame_batches_and_yields_to_the_page_
     assert len(out["batches"]) < out["produced"] / 100, "one batch per frame, not one per piece"
     assert out["timerFiredAt"] is not None and out["timerFiredAt"] < out["produced"], \
         "a timer set before the stream ran while it was still streaming"
-    assert out["result"] == {"finish": "stop", "error": None,
+    assert out["result"] == {"finish": "stop", "error": None, "reading": None,
                              "stats": {"decode_tokens_per_s": 12, "completion_tokens": out["produced"]}}
 
 
@@ -98,8 +98,8 @@ def test_batch_ends_on_a_failing_stream_with_the_text_so_far_and_the_error_in_th
         }""",
         STREAM,
     )
-    assert out == {"text": "Hello, wor",
-                   "result": {"finish": None, "stats": None, "error": {"name": "DeviceLostError", "message": "lost"}}}
+    assert out == {"text": "Hello, wor", "result": {"finish": None, "stats": None, "reading": None,
+                                                  "error": {"name": "DeviceLostError", "message": "lost"}}}
 
 
 # ---- webllm.js ----

@@ -63,6 +63,17 @@ RAW_SPY = """async () => {
 }"""
 
 
+
+def answers_asked(page):
+    """The options of each request that asked for an answer (the app's reading ahead asks max_tokens 0)."""
+    return [o for o in page.evaluate("globalThis.__wllamaOptions") if o.get("max_tokens") != 0]
+
+
+def last_raw_answer(page):
+    """The raw text of the last request that asked for an answer."""
+    return page.evaluate("""() => globalThis.__wllamaRaw.filter((_, i) => globalThis.__wllamaOptions[i].max_tokens !== 0)
+                                                        .at(-1)""")
+
 def valid(value, schema):
     """`value` against the JSON-schema subset app.reply_schema.change_schema uses (type, properties,
     required, additionalProperties false, enum, anyOf, items, minItems, maxItems)."""
@@ -126,7 +137,7 @@ def fresh_chat_on_the_seeded_list(page):
 def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exactly_that_change(ready_page):
     page = ready_page
     before = fresh_chat_on_the_seeded_list(page)
-    requests = page.evaluate("globalThis.__wllamaOptions.length")
+    requests = len(answers_asked(page))
     schema = change_schema(("complete",), ["Call the dentist"])
     plan = plan_request(before, [], CHANGE, context_tokens=2048, answer_tokens=512)
     assert plan.schema == schema, "the message is read as one completion of one named to-do"
@@ -136,8 +147,8 @@ def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exa
     answer = turn.locator(".answer")
     expect(answer).not_to_contain_class("streaming", timeout=ANSWER_TIMEOUT_MS)
 
-    assert page.evaluate("globalThis.__wllamaOptions.length") == requests + 1, "one request to the model"
-    options = page.evaluate("globalThis.__wllamaOptions.at(-1)")
+    assert len(answers_asked(page)) == requests + 1, "one request to the model"
+    options = answers_asked(page)[-1]
     assert options["response_format"]["type"] == "json_schema"
     assert options["response_format"]["json_schema"]["schema"] == schema
     assert options["max_tokens"] == plan.max_tokens
@@ -146,7 +157,7 @@ def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exa
     assert sent[-1] == {"role": "user", "content": CHANGE}
     assert "Buy milk" not in sent[0]["content"], "only the to-do the message names is offered"
 
-    raw = page.evaluate("globalThis.__wllamaRaw.at(-1)")
+    raw = last_raw_answer(page)
     meta = turn.locator(".answer-meta").inner_text()
     assert "length limit" not in meta and "repeating itself" not in meta, (meta, raw)
     reply = json.loads(raw)  # whole: the grammar allows one short object, far below max_tokens
@@ -175,22 +186,22 @@ def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exa
 def test_a_question_to_the_real_model_is_plain_text_and_proposes_nothing(ready_page):
     page = ready_page
     before = fresh_chat_on_the_seeded_list(page)
-    requests = page.evaluate("globalThis.__wllamaOptions.length")
+    requests = len(answers_asked(page))
 
     turn = ask(page, QUESTION)
     answer = turn.locator(".answer")
     expect(answer).not_to_contain_class("streaming", timeout=ANSWER_TIMEOUT_MS)
 
-    assert page.evaluate("globalThis.__wllamaOptions.length") == requests + 1, "one request to the model"
-    options = page.evaluate("globalThis.__wllamaOptions.at(-1)")
+    assert len(answers_asked(page)) == requests + 1, "one request to the model"
+    options = answers_asked(page)[-1]
     assert "response_format" not in options, options
     assert options["max_tokens"] > 0
     sent = sent_messages(page)[-1]
     assert [m["role"] for m in sent] == ["system", "user"] and sent[-1]["content"] == QUESTION
     assert sent[0]["content"].startswith(system_prompt(before))  # the rules, then "- "<title>" (open)" lines
-    assert "The user's to-do list (3 open, 0 done):" in sent[0]["content"]
+    assert sent[0]["content"].endswith('- "Water the plants" (open)\n(3 to-dos: 3 open, 0 done)')
 
-    raw = page.evaluate("globalThis.__wllamaRaw.at(-1)")
+    raw = last_raw_answer(page)
     assert ending_of(turn, raw) in (ANSWER, NONSENSE, CUT)  # a real answer, or the app's note that
     # it made no sense (with "Try again"): either way the answer's text, never a proposal
     assert answer.inner_text().strip() != PROPOSAL_INTRO

@@ -21,7 +21,8 @@ QUESTION = [{"role": "system", "content": "You are a helpful assistant. Answer i
 SAMPLING = {"temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1, "frequency_penalty": 0.2,
             "max_tokens": 24}
 
-LOADED = {"value": {"context_window": 2048}}  # load() says the context it really built
+# load() says the context it really built, and where: on the CPU (no layers were asked on the GPU)
+LOADED = {"value": {"context_window": 2048, "device": "cpu", "gpu_error": None}}
 
 # Bounded so that even a 135M model closes the JSON well before max_tokens.
 REPLY_SCHEMA = {
@@ -88,7 +89,7 @@ def test_a_model_downloads_answers_in_a_stream_and_stops(engine_page, model, sit
       const engine = await import(url);
       const feed = engine.generate(messages, { max_tokens: 400 });
       let text = '';
-      for await (const batch of feed.batches) { text += batch; engine.stop(); }
+      for await (const batch of feed.batches) { text += batch; if (batch) engine.stop(); }  // "" is reading progress
       return { text, result: feed.result };
     }""", [MODULE, [{"role": "user", "content": "Tell me a very long story about a cat."}]])
     assert stopped["result"]["finish"] == "abort" and stopped["result"]["error"] is None
