@@ -52,8 +52,11 @@ vendor/.built: node_modules/.installed build/vendor.py
 	touch $@
 
 build: precache-manifest.js
-.PHONY: precache-manifest.js
-precache-manifest.js: vendor/.built
+.PHONY: precache-manifest.js python-files
+# pyscript.toml's [files] and app/assistant/modules.json come from app/'s folders (build/python_files.py).
+python-files:
+	$(PYTHON) build/python_files.py
+precache-manifest.js: vendor/.built python-files
 	$(PYTHON) build/precache.py
 
 $(VENV)/.installed: requirements-test.txt

@@ -1,16 +1,18 @@
 """The assistant toggle until the assistant is loaded: its Python is fetched and imported on first use.
 
-The list starts with only its own modules (pyscript.toml [files]); the assistant's modules below are
-fetched into Pyodide's file system and imported when the toggle is first pressed, so start-up pays
-nothing for them. Fetching starts early when the pointer or the keyboard focus reaches the toggle.
+The list starts with only its own modules (pyscript.toml [files]); the assistant's package
+(app/assistant/) is fetched into Pyodide's file system and imported when the toggle is first
+pressed, so start-up pays nothing for it. Its files and the order to import its modules in come from
+app/assistant/modules.json, which the build writes from the folder (build/python_files.py). Fetching starts early when the pointer or the keyboard focus reaches the toggle.
 The service worker precaches every file under app/ (build/precache.py), so this works offline too.
 While loading, the toggle stays pressable, says it is busy (aria-busy) and a status line says so;
-a failure is said there too and the next press tries again. Once loaded, app/assistant_main.py's
+a failure is said there too and the next press tries again. Once loaded, app/assistant/__init__.py's
 ChatView owns the toggle and the panel, and the panel opens.
 """
 
 import asyncio
 import importlib
+import json
 from pathlib import Path
 
 from js import URL, console, document, fetch
@@ -18,21 +20,22 @@ from js import URL, console, document, fetch
 import app
 from app.dom import listen, remove_all
 
-# The assistant's modules, each after those it imports (checked by tests/unit/test_module_loading.py).
-ASSISTANT_MODULES = (
-    "engine", "engine_reports", "model_catalogue", "model_choice", "site_models", "sampling", "list_commands",
-    "message_intent", "reply_stream", "reply_schema", "actions", "list_prompt", "prompts", "request_plan",
-    "reply_checks", "assistant_text", "proposals", "answer_turn", "chat_warmer", "assistant", "model_storage",
-    "device", "engine_js", "proposal_view", "transcript_view", "chat_view", "device_models_view", "assistant_main",
-)
+MODULE_LIST = "./app/assistant/modules.json"
 LOADING_TEXT = "Loading the assistant…"
 
 
-async def _fetch_module(name):
-    response = await fetch(URL.new(f"./app/{name}.py", document.baseURI).href)
+async def _fetch_text(path):
+    response = await fetch(URL.new(path, document.baseURI).href)
     if not response.ok:
-        raise OSError(f"app/{name}.py: HTTP {response.status}")
-    return name, await response.text()
+        raise OSError(f"{path}: HTTP {response.status}")
+    return await response.text()
+
+
+async def _fetch_assistant():
+    """(the modules in import order, [(file path, source)]) of the assistant's package."""
+    listing = json.loads(await _fetch_text(MODULE_LIST))
+    sources = await asyncio.gather(*(_fetch_text(f"./{path}") for path in listing["files"]))
+    return listing["modules"], list(zip(listing["files"], sources))
 
 
 class AssistantLauncher:
@@ -57,7 +60,7 @@ class AssistantLauncher:
     def _prefetch(self):
         """Start fetching the modules' source (again, if an earlier try failed); importing waits for the press."""
         if self._files is None or (self._files.done() and (self._files.cancelled() or self._files.exception())):
-            self._files = asyncio.ensure_future(asyncio.gather(*(_fetch_module(n) for n in ASSISTANT_MODULES)))
+            self._files = asyncio.ensure_future(_fetch_assistant())
             # A failed prefetch that no press awaits must not be reported as "never retrieved".
             self._files.add_done_callback(lambda files: files.cancelled() or files.exception())
         return self._files
@@ -78,15 +81,17 @@ class AssistantLauncher:
 
     async def _load(self):
         try:
-            folder = Path(app.__file__).parent
-            for name, source in await self._prefetch():
-                (folder / f"{name}.py").write_text(source, encoding="utf-8")
+            site = Path(app.__file__).parent.parent  # the folder app/ is in, as on the site
+            modules, files = await self._prefetch()
+            for path, source in files:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).write_text(source, encoding="utf-8")
             importlib.invalidate_caches()
-            for name in ASSISTANT_MODULES:  # one module per task: no single long task on the main thread
-                importlib.import_module(f"app.{name}")
+            for name in modules:  # one module per task: no single long task on the main thread
+                importlib.import_module(name)
                 await asyncio.sleep(0)
-            chat_view = importlib.import_module("app.assistant_main").start(self.get_todos, self.apply_batch,
-                                                                              self.watch_todos)
+            chat_view = importlib.import_module("app.assistant").start(self.get_todos, self.apply_batch,
+                                                                        self.watch_todos)
         except Exception as error:  # offline before the service worker had the files, say
             console.error(f"The assistant could not be loaded: {error!r}")
             self._files = None

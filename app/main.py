@@ -2,17 +2,17 @@
 
 PyScript runs this file on the page's main thread once Pyodide is ready (see index.html). Only the
 list's modules are fetched and imported before it runs (pyscript.toml [files]); the assistant is
-wired by app/assistant_main.py, which the launcher fetches and imports on the toggle's first press.
+wired by app/assistant/__init__.py, which the launcher fetches and imports on the toggle's first press.
 """
 
 from js import location, window
 
-from app import boot_queue
+from app.todos import boot_queue
 from app.assistant_launcher import AssistantLauncher
-from app.controller import TodoController
+from app.todos.controller import TodoController
 from app.dom import listen
-from app.storage import BrowserStore
-from app.todo_view import TodoView
+from app.todos.storage import BrowserStore
+from app.todos.view import TodoView
 
 store = BrowserStore()
 todo_view = TodoView()

@@ -1,7 +1,7 @@
 // Paints the saved list before Python is up, and keeps what is typed and clicked meanwhile.
 // A classic script at the end of <body>: it runs before PyScript has even downloaded Pyodide. It only
 // reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
-// (data-id); Python's view (app/todo_view.py) adopts these same elements when it takes over, so a
+// (data-id); Python's view (app/todos/view.py) adopts these same elements when it takes over, so a
 // script, an extension or a screen reader holding a row, or focus in it, keeps it. Rows of titles
 // typed meanwhile have no id yet: Python gives them theirs as it adds the titles.
 // What is done meanwhile (a title entered, a row's checkbox or destroy button, toggle all, Clear
@@ -11,10 +11,10 @@
 (() => {
   "use strict";
   const html = document.documentElement;
-  const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/storage.py
+  const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/todos/storage.py
   const $ = (selector) => document.querySelector(selector);
   const template = $("#todo-row");
-  // What is done to the list before Python is up, in order; app/boot_queue.py decodes and replays it.
+  // What is done to the list before Python is up, in order; app/todos/boot_queue.py decodes and replays it.
   // A title entered meanwhile: {type: "add", typed: n, title}, n counting them from 0. A row is named
   // {id} (a saved to-do) or {typed: n} (the row of the n-th title entered): {type: "set-completed",
   // ...row, completed}, {type: "remove", ...row}; and {type: "set-all-completed", completed},
@@ -23,13 +23,13 @@
   const savedRows = new Map(); // to-do id -> row, so a repaint reuses the same elements
   const pendingRows = [];
 
-  // The stored to-dos as app/codec.py reads them (same ids, trimmed titles, unreadable ones and
+  // The stored to-dos as app/todos/codec.py reads them (same ids, trimmed titles, unreadable ones and
   // repeated ids left out), so Python finds its own to-dos in these rows.
   function savedTodos() {
     let items = null;
     try {
       const record = JSON.parse(localStorage.getItem(KEY) || "null");
-      // Version 1, or version 0: a bare list (app/codec.py reads both, and rewrites 0 as 1).
+      // Version 1, or version 0: a bare list (app/todos/codec.py reads both, and rewrites 0 as 1).
       items = Array.isArray(record) ? record : record && record.version === 1 ? record.todos : null;
     } catch (error) {
       // Unreadable data: Python decodes it, backs it up and tells the user.
@@ -51,7 +51,7 @@
   }
 
   // The list as Python will have it once it has replayed the queue on the saved to-dos (the same
-  // rules as app/todos.py). A title entered meanwhile is {typed, title, completed}, without an id.
+  // rules as app/todos/model.py). A title entered meanwhile is {typed, title, completed}, without an id.
   function queuedTodos() {
     let todos = savedTodos();
     for (const intent of queue) {
@@ -139,7 +139,7 @@
     paint();
   }
 
-  // The same events app/todo_view.py listens to, so a click (or Space, or Enter) counts once.
+  // The same events app/todos/view.py listens to, so a click (or Space, or Enter) counts once.
   function queueListChange(event) {
     const row = event.target.matches(".toggle") && rowOf(event.target);
     if (row) queueIntent({ type: "set-completed", ...row, completed: event.target.checked });

@@ -1,4 +1,4 @@
-"""Benchmark and check: the change schema (app/reply_schema.py) in WebLLM's own grammar engine.
+"""Benchmark and check: the change schema (app/assistant/changes/schema.py) in WebLLM's own grammar engine.
 
 WebLLM 0.2.86 compiles a request's JSON schema with xgrammar (bundled in its index.js) on every
 request whose schema differs from the last one, and a change request's schema holds the titles of
@@ -34,7 +34,7 @@ WEBLLM = ROOT / "node_modules" / "@mlc-ai" / "web-llm" / "lib" / "index.js"
 GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 sys.path.insert(0, str(ROOT))
 
-from app.reply_schema import MAX_ACTIONS, change_schema  # noqa: E402
+from app.assistant.changes.schema import MAX_ACTIONS, change_schema  # noqa: E402
 
 RUNNER = r"""
 import { __xg } from "./webllm.mjs";

@@ -1,4 +1,4 @@
-"""Benchmark: the cost per streamed chunk of reading the reply out of partial JSON (app/reply_stream.py).
+"""Benchmark: the cost per streamed chunk of reading the reply out of partial JSON (app/assistant/changes/stream.py).
 
 A structured answer streams as JSON, and ReplyStream.feed() turns each chunk into the reply text it
 adds. Today's plain answers pass each chunk on as it is; this measures what feed() adds per chunk,
@@ -37,7 +37,7 @@ PYODIDE = ROOT / "vendor" / "pyodide" / "pyodide.mjs"
 
 CORE = r'''
 import json, time
-from app.reply_stream import ReplyStream
+from app.assistant.changes.stream import ReplyStream
 
 def document(n_chunks, reply_first):
     actions = [{"op": "add", "title": f"Buy item {i} \"fresh\""} for i in range(20)]
@@ -96,9 +96,9 @@ NODE_RUNNER = r'''
 import { loadPyodide } from "%(pyodide)s";
 import fs from "fs";
 const py = await loadPyodide({ indexURL: "%(index)s" });
-py.FS.mkdirTree("/home/pyodide/app");
-py.FS.writeFile("/home/pyodide/app/__init__.py", "");
-py.FS.writeFile("/home/pyodide/app/reply_stream.py", fs.readFileSync("%(module)s", "utf8"));
+py.FS.mkdirTree("/home/pyodide/app/assistant/changes");
+for (const pkg of ["app", "app/assistant", "app/assistant/changes"]) py.FS.writeFile(`/home/pyodide/${pkg}/__init__.py`, "");
+py.FS.writeFile("/home/pyodide/app/assistant/changes/stream.py", fs.readFileSync("%(module)s", "utf8"));
 py.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
 py.runPython(fs.readFileSync("%(core)s", "utf8"));
 console.log(py.runPython("all_runs(%(reps)d)"));
@@ -155,7 +155,7 @@ def main():
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--no-pyodide", action="store_true")
     args = parser.parse_args()
-    print(f"CPython {sys.version.split()[0]}; app/reply_stream.py; {args.reps} runs per case")
+    print(f"CPython {sys.version.split()[0]}; app/assistant/changes/stream.py; {args.reps} runs per case")
     report("CPython", cpython(args.reps))
     if not args.no_pyodide:
         results = pyodide(args.reps)

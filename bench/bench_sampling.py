@@ -8,9 +8,9 @@ llama-cpp-python, pinned in bench/requirements.txt and installed in its own venv
     .venv-judge/bin/python bench/bench_sampling.py
 
 Every setting answers the same fixed questions about the same fixed to-do list in the GGUF's own
-chat template, under several seeds. It sends what the app sends for a question (app.request_plan:
-a plain-text answer, app.prompts.build_messages, no schema) and, as in the app, the answer is cut
-when app.sampling's LoopGuard trips. The figures in docs/benchmarks-sampling.md were measured on the
+chat template, under several seeds. It sends what the app sends for a question (app.assistant.requests.plan:
+a plain-text answer, app.assistant.requests.prompts.build_messages, no schema) and, as in the app, the answer is cut
+when app.assistant.engines.sampling's LoopGuard trips. The figures in docs/benchmarks-sampling.md were measured on the
 app's earlier structured request (one JSON reply with the answer and the changes), at commit
 9603add, where this script sent that request.
 For each setting it reports how often the LoopGuard cut a reply, how often this script's own loop
@@ -31,8 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.request_plan import plan_request  # noqa: E402
-from app.sampling import DEFAULT_SAMPLING, LoopGuard  # noqa: E402
+from app.assistant.requests.plan import plan_request  # noqa: E402
+from app.assistant.engines.sampling import DEFAULT_SAMPLING  # noqa: E402
+from app.assistant.requests.loop_guard import LoopGuard  # noqa: E402
 from bench.sample_todos import COUNT_WORDS, TODOS, TOPIC_WORDS  # noqa: E402
 from build.fetch_model import TARGET as MODEL  # noqa: E402
 

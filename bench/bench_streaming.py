@@ -48,7 +48,7 @@ ms/chunk at N=4000 / at N=400 <= 1.2); no task > 50 ms while streaming.
 
 The python path streams through assets/engines/webllm.js (its `generate` maps WebLLM's chunks to
 pieces), assets/engines/stream.js `batch` (the one frame-batching reader every engine shares) and
-app/engine_js.py (Python's `async for` over the batches). The automatic engine choice would pick
+app/assistant/engines/js_adapter.py (Python's `async for` over the batches). The automatic engine choice would pick
 the CPU engine on SwiftShader, so the page starts with a WebLLM model remembered as the choice.
 
 Note: the app asks for a max_tokens of its own (its sampling policy) and the double stops after

@@ -25,7 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-from app.sampling import DEFAULT_SAMPLING, LoopGuard
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.assistant.requests.loop_guard import LoopGuard
 from bench.judgement_designs import DESIGNS, visible_text
 from bench.judgement_score import CASES, load_cases, proposed_changes, score
 from build.fetch_model import TARGET as SMOLLM2

@@ -33,7 +33,7 @@ LOAD = """async ([url, model]) => {
   return outcome.value;
 }"""
 
-# As app/engine_js.py drains a generation: the text batches, then the result.
+# As app/assistant/engines/js_adapter.py drains a generation: the text batches, then the result.
 DRAIN = """async ([url, messages, options]) => {
   const engine = await import(url);
   const feed = engine.generate(messages, options);

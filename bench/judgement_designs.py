@@ -3,7 +3,7 @@
 A design turns (todos, message) into the requests it sends and reads what comes back into what the
 app would show: a generator that yields `Request`s, is sent each request's `Output`
 (bench/judgement_native.py) and returns a `Shown` (returning at once when no model is asked). The
-app's own design is `app` (app/request_plan.py); the others are the alternatives measured against
+app's own design is `app` (app/assistant/requests/plan.py); the others are the alternatives measured against
 it, kept runnable so the figures in docs/benchmarks-judgement.md can be repeated. The design the
 app had before (one JSON request holding the reply and the changes) is measured at the commit
 before this benchmark, as that document says.
@@ -11,12 +11,12 @@ before this benchmark, as that document says.
 
 from dataclasses import dataclass
 
-from app.actions import MALFORMED, NOT_AN_OBJECT, NOT_JSON, TRUNCATED
-from app.list_commands import Batch
-from app.proposals import PROPOSAL_INTRO
-from app.reply_stream import ReplyStream
-from app.request_plan import plan_request
-from app.sampling import DEFAULT_SAMPLING
+from app.assistant.changes.reading import MALFORMED, NOT_AN_OBJECT, NOT_JSON, TRUNCATED
+from app.assistant.changes.commands import Batch
+from app.assistant.changes.proposals import PROPOSAL_INTRO
+from app.assistant.changes.stream import ReplyStream
+from app.assistant.requests.plan import plan_request
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
 
 CONTEXT_TOKENS = 4096  # the catalogue's window for the models the app offers
 PARSE_PROBLEMS = (NOT_JSON, MALFORMED, NOT_AN_OBJECT, TRUNCATED)
@@ -51,7 +51,7 @@ class _Plain:
 
 
 def app_design(todos, message):
-    """The app's design: app.request_plan, one request shaped by what the message asks."""
+    """The app's design: app.assistant.requests.plan, one request shaped by what the message asks."""
     plan = plan_request(todos, [], message, context_tokens=CONTEXT_TOKENS,
                         answer_tokens=DEFAULT_SAMPLING.max_tokens)
     if plan.messages is None:
@@ -78,8 +78,8 @@ DESIGNS = {"app": app_design}
 
 import json  # noqa: E402
 
-from app.actions import IdMap, read_data, short_id  # noqa: E402
-from app.reply_schema import MAX_ACTIONS  # noqa: E402
+from app.assistant.changes.reading import IdMap, read_data, short_id  # noqa: E402
+from app.assistant.changes.schema import MAX_ACTIONS  # noqa: E402
 
 ANSWER_TOKENS = 256
 CHANGE_TOKENS = 20 * MAX_ACTIONS
@@ -141,7 +141,7 @@ def _intent_schema(todos, ref, change_reply=False):
 
 
 def _to_app_shape(data, todos, ref):
-    """A design's JSON in the app's {"reply", "actions"} shape (ids as short ids), for app.actions."""
+    """A design's JSON in the app's {"reply", "actions"} shape (ids as short ids), for app.assistant.changes.reading."""
     if not isinstance(data, dict):
         return data
     by_title = {t.title: short_id(n) for n, t in reversed(list(enumerate(todos)))}
@@ -248,7 +248,7 @@ DESIGNS.update({"answer-sections": answer_variant("sections"),
 def answer_with(extra):
     """Exploration: the app's answer prompt, with `extra(todos)` messages or text added."""
     def design(todos, message):
-        from app.prompts import build_messages
+        from app.assistant.requests.prompts import build_messages
         messages = build_messages(todos, [], message, context_tokens=CONTEXT_TOKENS, answer_tokens=ANSWER_TOKENS)
         messages = extra(todos, messages)
         output = yield Request(messages, None, ANSWER_TOKENS, json=False)

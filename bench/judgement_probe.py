@@ -8,7 +8,7 @@ model's log-probability of each way to go on: "answer" or one of the five kinds 
 words, token by token). A model that can decide "decide first, then write" by itself ranks change
 requests above questions by the odds of its best change over "answer"; the probe prints that
 ranking's AUC (0.5 is chance) and how often the likeliest word is right. The app's design rests on
-this figure (app/message_intent.py, docs/benchmarks-judgement.md).
+this figure (app/assistant/requests/intent.py, docs/benchmarks-judgement.md).
 """
 
 import argparse

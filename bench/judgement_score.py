@@ -21,7 +21,7 @@ A case is one JSON line (bench/judgement_cases.jsonl holds the project's own):
   (punctuation and case aside).
 - `declines: true`: the reply says it cannot or will only help with the list; `asks: true`: the
   reply asks a question (a "?" or "which").
-Every reply must also read as an answer (app.reply_checks: not empty, symbols, code or repeated).
+Every reply must also read as an answer (app.assistant.requests.checks: not empty, symbols, code or repeated).
 """
 
 import json
@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.list_commands import Add, Rename
-from app.reply_checks import nonsense
-from app.todos import Todo
+from app.assistant.changes.commands import Add, Rename
+from app.assistant.requests.checks import nonsense
+from app.todos.model import Todo
 
 CASES = Path(__file__).resolve().parent / "judgement_cases.jsonl"
 OPS = ("add", "complete", "reopen", "rename", "delete")

@@ -10,7 +10,7 @@ wllama and `APP_ASK` times one question from Send. Not a benchmark itself.
 import json
 import time
 
-from app.codec import encode
+from app.todos.codec import encode
 from bench.page_loads import MODEL_KEY, TODOS_KEY
 
 BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"

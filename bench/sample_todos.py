@@ -2,11 +2,11 @@
 
 bench/bench_sampling.py (native llama.cpp, in the bench venv without Playwright) and
 bench/bench_wllama.py (Chromium) both send it, so it lives here rather than in either script: no
-script imports another's globals. Dependency-free apart from app.todos (pure Python), so it imports
+script imports another's globals. Dependency-free apart from app.todos.model (pure Python), so it imports
 in either venv.
 """
 
-from app.todos import Todo
+from app.todos.model import Todo
 
 TODOS = [
     Todo("t1", "Buy milk and eggs", False, 1),

@@ -24,8 +24,8 @@ FLAT_TARGET = 1.2
 LONG_TASK_MS = 50
 
 
-MEASURED_FILES = ("assets/engines/stream.js", "assets/engines/webllm.js", "app/engine_js.py", "app/chat_view.py",
-                  "app/transcript_view.py", "app/assistant.py", "app/answer_turn.py", "tests/doubles/web-llm.js")
+MEASURED_FILES = ("assets/engines/stream.js", "assets/engines/webllm.js", "app/assistant/engines/js_adapter.py", "app/assistant/views/chat.py",
+                  "app/assistant/views/transcript.py", "app/assistant/controller.py", "app/assistant/turn.py", "tests/doubles/web-llm.js")
 
 
 def code_versions():

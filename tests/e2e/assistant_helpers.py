@@ -33,7 +33,7 @@ Q4F32_MODELS = [
 ]
 
 MODEL_SETTING = "tasks-and-talk.model"
-# The picker's <optgroup> labels (app/model_choice.py); WebLLM on SwiftShader is the software group.
+# The picker's <optgroup> labels (app/assistant/models/choice.py); WebLLM on SwiftShader is the software group.
 WEBLLM_GROUP = "On a software GPU (slow)"
 CPU_GROUP = "On the CPU (llama.cpp)"
 

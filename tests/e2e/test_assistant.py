@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.answer_turn import NONSENSE_TEXT
-from app.reply_checks import nonsense
+from app.assistant.turn import NONSENSE_TEXT
+from app.assistant.requests.checks import nonsense
 from tests.e2e.assistant_helpers import (
     BIG_MODEL,
     CPU_GROUP,
@@ -556,7 +556,7 @@ def test_offline_without_the_model_says_it_is_not_downloaded_and_does_not_try(as
 
 # ---- hostile text ----
 
-# Prose lines between the hostile ones, so the reply still reads as an answer (app/reply_checks.py
+# Prose lines between the hostile ones, so the reply still reads as an answer (app/assistant/requests/checks.py
 # takes a reply whose lines are mostly tags, or start with "[", for code) and is rendered as markdown.
 HOSTILE_REPLY = "\n\n".join(
     [

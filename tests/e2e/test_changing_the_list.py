@@ -1,5 +1,5 @@
 """The assistant changes the list, end to end in Chromium: a change request is one JSON request
-shaped by the message (app/request_plan.py), its JSON never shown; the proposal is listed under the
+shaped by the message (app/assistant/requests/plan.py), its JSON never shown; the proposal is listed under the
 app's own answer, applied only on Apply, discarded, undone, also across two tabs; bad, hostile or
 oversized JSON proposes nothing. A question is a plain request that can never propose a change, and
 a message the app can answer itself (which to-do? not on the list, already done) asks no model.
@@ -16,13 +16,13 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app.answer_turn import NO_CHANGE_TEXT, NONSENSE_TEXT
-from app.list_prompt import system_prompt
-from app.proposals import PROPOSAL_INTRO
-from app.reply_schema import change_schema
-from app.request_plan import CHANGE_RULES, CHANGE_TOKENS, NOT_ON_LIST, ONLY_THE_LIST
-from app.sampling import DEFAULT_SAMPLING
-from app.todos import Todo
+from app.assistant.turn import NO_CHANGE_TEXT, NONSENSE_TEXT
+from app.assistant.requests.list_prompt import system_prompt
+from app.assistant.changes.proposals import PROPOSAL_INTRO
+from app.assistant.changes.schema import change_schema
+from app.assistant.requests.plan import CHANGE_RULES, CHANGE_TOKENS, NOT_ON_LIST, ONLY_THE_LIST
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.todos.model import Todo
 from tests.e2e.assistant_helpers import (
     answers,
     ask,

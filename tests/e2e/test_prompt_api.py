@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app.proposals import PROPOSAL_INTRO
-from app.reply_schema import change_schema
-from app.request_plan import CHANGE_RULES
+from app.assistant.changes.proposals import PROPOSAL_INTRO
+from app.assistant.changes.schema import change_schema
+from app.assistant.requests.plan import CHANGE_RULES
 from tests.e2e.assistant_helpers import (
     DEFAULT_MODEL,
     STATE_TIMEOUT_MS,
@@ -348,7 +348,7 @@ def test_the_built_in_model_has_the_chat_in_a_session_before_the_question_is_sen
     add(page, "buy milk")
     open_assistant(page)
     start_model(page)
-    # Read ahead (app/chat_warmer.py): a session holding the system prompt is made once the model runs.
+    # Read ahead (app/assistant/warmer.py): a session holding the system prompt is made once the model runs.
     page.wait_for_function(
         "() => (globalThis.__promptApiCalls ?? []).some((c) => c.fn === 'create' && c.args.initialPrompts)")
     made = [c for c in calls(page, "create") if c.get("initialPrompts")]

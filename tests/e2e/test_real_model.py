@@ -15,8 +15,8 @@ The messages the app sends are read by a spy wrapped around the real wllama's
 createChatCompletion (same module instance as the app's), which records them and calls through.
 
 Every message here is a question about the list, so the app asks the model for a plain-text answer
-(app/request_plan.py) that streams into the transcript. A whole answer that reads as nonsense
-(app/reply_checks.py) is replaced by the app's NONSENSE_TEXT with a "Try again" button; the tests
+(app/assistant/requests/plan.py) that streams into the transcript. A whole answer that reads as nonsense
+(app/assistant/requests/checks.py) is replaced by the app's NONSENSE_TEXT with a "Try again" button; the tests
 accept that ending or a real answer, and `ending_of` asserts which one the app showed and why.
 """
 
@@ -26,10 +26,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.actions import clean_text
-from app.answer_turn import NONSENSE_TEXT
-from app.assistant_text import LENGTH_NOTE, LOOP_NOTE
-from app.reply_checks import nonsense
+from app.assistant.changes.reading import clean_text
+from app.assistant.turn import NONSENSE_TEXT
+from app.assistant.text import LENGTH_NOTE, LOOP_NOTE
+from app.assistant.requests.checks import nonsense
 from build.fetch_model import intact
 from tests.conftest import ROOT, PageWatch
 from tests.e2e.assistant_helpers import (
@@ -242,7 +242,7 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 
 def ending_of(turn, output):
     """How the app ended the finished answer of `turn`, whose raw output was `output`, asserted
-    against what it shows: CUT, NONSENSE when app.reply_checks finds the whole text no answer, else
+    against what it shows: CUT, NONSENSE when app.assistant.requests.checks finds the whole text no answer, else
     ANSWER. Only a finished whole answer is judged; a cut one is shown as it streamed."""
     answer = turn.locator(".answer")
     retry = turn.locator(".retry-answer")
@@ -287,7 +287,7 @@ def test_a_question_streams_a_real_answer_with_its_speed(ready_page):
     messages = request["messages"]
     assert messages[0]["role"] == "system" and messages[-1] == {"role": "user", "content": QUESTION}
     assert all(title in messages[0]["content"] for title in TODOS), "the list is in the prompt"
-    # The app's sampling, never the engine's defaults (app/sampling.py).
+    # The app's sampling, never the engine's defaults (app/assistant/engines/sampling.py).
     assert {"temperature", "top_p", "repeat_penalty", "frequency_penalty", "max_tokens"} <= set(request["options"])
     assert "response_format" not in request["options"], "a question's answer is plain text"
 

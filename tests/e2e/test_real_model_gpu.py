@@ -19,7 +19,7 @@ Reuses tests/e2e/test_real_model.py's served site copy (the GGUF at /models/, it
 import pytest
 from playwright.sync_api import expect
 
-from app.model_choice import GGUF_ON_GPU_GROUP
+from app.assistant.models.choice import GGUF_ON_GPU_GROUP
 from tests.conftest import PageWatch
 from tests.e2e.assistant_helpers import (
     PAGE_INSTRUMENTS,

@@ -4,7 +4,7 @@ Reuses tests/e2e/test_real_model.py's served site copy and shared page (its fixt
 of its own, so one model load serves these tests). A spy around the real wllama's
 createChatCompletion keeps the options and the raw text of each request. What is asserted is the
 app's behaviour, never that a 135M model understood anything it was not forced to: a change
-message is sent with the change schema of that message (app/reply_schema.py `change_schema`, the
+message is sent with the change schema of that message (app/assistant/changes/schema.py `change_schema`, the
 to-dos it names by their exact titles), the real model's whole output is valid against it by
 construction (llama.cpp's grammar), and the proposal offered names only to-dos on the list; with a
 single kind of change and a single to-do allowed, the grammar leaves exactly one possible change,
@@ -16,11 +16,11 @@ import json
 
 from playwright.sync_api import expect
 
-from app.list_prompt import system_prompt
-from app.proposals import PROPOSAL_INTRO
-from app.reply_schema import change_schema
-from app.request_plan import plan_request
-from app.todos import Todo, Todos
+from app.assistant.requests.list_prompt import system_prompt
+from app.assistant.changes.proposals import PROPOSAL_INTRO
+from app.assistant.changes.schema import change_schema
+from app.assistant.requests.plan import plan_request
+from app.todos.model import Todo, Todos
 from tests.e2e.assistant_helpers import ask, turns
 from tests.e2e.helpers import add, stored
 from tests.e2e.test_real_model import (  # noqa: F401 (fixtures)
@@ -75,7 +75,7 @@ def last_raw_answer(page):
                                                         .at(-1)""")
 
 def valid(value, schema):
-    """`value` against the JSON-schema subset app.reply_schema.change_schema uses (type, properties,
+    """`value` against the JSON-schema subset app.assistant.changes.schema.change_schema uses (type, properties,
     required, additionalProperties false, enum, anyOf, items, minItems, maxItems)."""
     if "anyOf" in schema:
         return any(valid(value, option) for option in schema["anyOf"])

@@ -11,7 +11,7 @@ the page and in the worker, so the waits are longer; they are still waits on sta
 import pytest
 from playwright.sync_api import expect
 
-from app.model_catalogue import format_size
+from app.assistant.models.catalogue import format_size
 from tests.e2e.assistant_helpers import (
     DEFAULT_MODEL,
     PAGE_INSTRUMENTS,

@@ -67,9 +67,9 @@ def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_s
     } <= paths
     assert not [p for p in paths if p.startswith("/vendor/web-llm/")]
     # Only the list's Python: the assistant's modules, engines and markdown wait for the panel.
-    assert not paths & {"/app/assistant.py", "/app/chat_view.py", "/app/engine_js.py", "/app/assistant_main.py",
-                        "/app/prompts.py", "/assets/markdown.js"}
-    assert "/app/todo_view.py" in paths
+    assert not paths & {"/app/assistant/controller.py", "/app/assistant/views/chat.py", "/app/assistant/engines/js_adapter.py", "/app/assistant/__init__.py",
+                        "/app/assistant/requests/prompts.py", "/assets/markdown.js"}
+    assert "/app/todos/view.py" in paths
     assert watch.foreign_requests() == []
 
 
@@ -196,7 +196,7 @@ def test_a_filter_chosen_before_python_is_ready_is_applied_and_kept(context, ope
     expect(labels(page)).to_have_text(["buy milk", "new and active"])
 
 
-ASSISTANT_MAIN = "**/app/assistant_main.py"
+ASSISTANT_MAIN = "**/app/assistant/__init__.py"
 
 
 def assistant_toggle(page):
@@ -225,7 +225,7 @@ def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_
     expect(toggle).not_to_have_attribute("aria-busy", "true")
     expect(app_page.locator(".assistant-loading")).to_be_hidden()
     paths = {urlparse(url).path for url in watch.requests}
-    assert {"/app/assistant.py", "/app/chat_view.py", "/app/assistant_main.py"} <= paths
+    assert {"/app/assistant/controller.py", "/app/assistant/views/chat.py", "/app/assistant/__init__.py"} <= paths
 
     toggle.press("Enter")  # the same button, now the panel's, closes it
     expect(app_page.locator("#assistant-panel")).to_be_hidden()

@@ -1,4 +1,4 @@
-"""Fakes of the engine port (app/engine.py `Engine`, `Device`) for the controller and storage tests.
+"""Fakes of the engine port (app/assistant/engines/port.py `Engine`, `Device`) for the controller and storage tests.
 
 They keep the port's promises: errors arrive as EngineErrors, cancel_load() makes a pending load
 raise Cancelled, stop() makes a running generation end soon after with finish "abort" (the engine
@@ -8,7 +8,7 @@ LoadProgress. test_assistant_controller checks each fake against its Protocol's 
 
 import asyncio
 
-from app.engine import (
+from app.assistant.engines.port import (
     PROMPT_API,
     WEBLLM,
     WLLAMA,

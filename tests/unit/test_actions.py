@@ -2,12 +2,12 @@
 
 import json
 
-from app import actions
-from app.actions import IdMap, read_reply
-from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen
-from app.reply_schema import MAX_ACTIONS, change_schema
-from app.reply_stream import ReplyStream
-from app.todos import Todo, Todos
+from app.assistant.changes import reading as actions
+from app.assistant.changes.reading import IdMap, read_reply
+from app.assistant.changes.commands import Add, Batch, Complete, Delete, Rename, Reopen
+from app.assistant.changes.schema import MAX_ACTIONS, change_schema
+from app.assistant.changes.stream import ReplyStream
+from app.todos.model import Todo, Todos
 
 MILK = Todo("id-milk", "Milk", False, 1)
 DENTIST = Todo("id-dentist", "Call the dentist", False, 2)
@@ -151,7 +151,7 @@ def test_change_schema_bounds_the_array_but_no_string():
     for schema in SCHEMAS:
         assert schema["properties"]["changes"]["maxItems"] in (1, MAX_ACTIONS)
         # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see
-        # app/reply_schema.py's docstring): lengths are checked in Python instead.
+        # app/assistant/changes/schema.py's docstring): lengths are checked in Python instead.
         assert "Length" not in json.dumps(schema)
 
 

@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from engine_fakes import SPEED, FakeDevice, FakeEngine
 
-from app import engine as port
-from app.assistant import MODEL_SETTING, AssistantController
-from app.assistant_text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
-from app.engine import (
+from app.assistant.engines import port
+from app.assistant.controller import MODEL_SETTING, AssistantController
+from app.assistant.text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
+from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
@@ -33,10 +33,10 @@ from app.engine import (
     OutOfMemory,
     Stats,
 )
-from app.model_storage import ModelShelf
-from app.prompts import PromptTooLong, build_messages
-from app.sampling import DEFAULT_SAMPLING
-from app.todos import Todo
+from app.assistant.models.shelf import ModelShelf
+from app.assistant.requests.prompts import PromptTooLong, build_messages
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.todos.model import Todo
 
 DEFAULT_F32 = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
 DEFAULT_LABEL = "Llama 3.2 1B (balanced)"

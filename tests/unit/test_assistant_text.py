@@ -1,8 +1,8 @@
-"""Tests for app.assistant_text: the port's progress, errors and figures turned into plain words."""
+"""Tests for app.assistant.text: the port's progress, errors and figures turned into plain words."""
 
 import pytest
 
-from app.assistant_text import (
+from app.assistant.text import (
     cancelled_text,
     describe_generate_error,
     describe_load_error,
@@ -13,7 +13,7 @@ from app.assistant_text import (
     needs_reload,
     no_engine_message,
 )
-from app.engine import (
+from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,

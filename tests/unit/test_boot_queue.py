@@ -1,8 +1,8 @@
 """boot.js's queue of what was done before Python was up: decoded warily, replayed in order through
 the real controller (against the in-memory store and recording view of test_controller)."""
 
-from app import codec
-from app.boot_queue import (
+from app.todos import codec
+from app.todos.boot_queue import (
     AddTitle,
     ClearCompleted,
     ReplayCommands,
@@ -13,8 +13,8 @@ from app.boot_queue import (
     decode,
     replay,
 )
-from app.controller import TodoController
-from app.todos import Todo, Todos
+from app.todos.controller import TodoController
+from app.todos.model import Todo, Todos
 from tests.unit.port_check import assert_conforms
 from tests.unit.test_controller import MemoryStore, RecordingView
 

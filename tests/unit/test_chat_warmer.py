@@ -1,4 +1,4 @@
-"""Reading the chat ahead (app/chat_warmer.py), alone and in the assistant's controller: what is
+"""Reading the chat ahead (app/assistant/warmer.py), alone and in the assistant's controller: what is
 read, when, and that a request never waits for a stale warm-up. Exact expectations throughout."""
 
 import asyncio
@@ -6,11 +6,11 @@ import asyncio
 from engine_fakes import FakeEngine
 from test_assistant_controller import CPU, GPU, NO, Rig, run
 
-from app.chat_warmer import LIST_CHANGE_DELAY_S, ChatWarmer
-from app.engine import WLLAMA
-from app.request_plan import answer_prefix
-from app.sampling import DEFAULT_SAMPLING
-from app.todos import Todo
+from app.assistant.warmer import LIST_CHANGE_DELAY_S, ChatWarmer
+from app.assistant.engines.port import WLLAMA
+from app.assistant.requests.plan import answer_prefix
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.todos.model import Todo
 
 PREFIX = [{"role": "system", "content": "rules and list"}]
 OTHER = [{"role": "system", "content": "rules and another list"}]

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from app import codec
-from app.todos import Todo, Todos
+from app.todos import codec
+from app.todos.model import Todo, Todos
 
 SAMPLE = Todos([Todo("a1", "Buy milk", False, 1700000000000), Todo("b2", 'Say "hi" <b>', True, 1)])
 

@@ -2,11 +2,11 @@
 
 import json
 
-from app import codec
-from app.boot_queue import AddTitle
-from app.controller import STORAGE_FULL, TodoController
-from app.todo_store import StorageFull, TodoStore
-from app.todos import Todo, Todos
+from app.todos import codec
+from app.todos.boot_queue import AddTitle
+from app.todos.controller import STORAGE_FULL, TodoController
+from app.todos.store import StorageFull, TodoStore
+from app.todos.model import Todo, Todos
 from tests.unit.port_check import assert_conforms, conformance_problems
 
 

@@ -5,11 +5,11 @@ import json
 
 from test_assistant_controller import NO, Rig, Settings, run
 
-from app.assistant import CPU_ONLY_SETTING
-from app.engine import Availability
-from app.model_choice import GGUF_ON_GPU_GROUP, GROUP_LABELS
-from app.prompts import build_messages
-from app.sampling import DEFAULT_SAMPLING
+from app.assistant.controller import CPU_ONLY_SETTING
+from app.assistant.engines.port import Availability
+from app.assistant.models.choice import GGUF_ON_GPU_GROUP, GROUP_LABELS
+from app.assistant.requests.prompts import build_messages
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
 
 GPU_CAPABLE_CPU = Availability(True, threads=1, gpu=True)
 CPU_ONLY = Availability(True, threads=1)

@@ -1,4 +1,4 @@
-"""Tests for app.engine_reports: each engine's raw reports turned into the port's types.
+"""Tests for app.assistant.engines.reports: each engine's raw reports turned into the port's types.
 
 WebLLM's texts are WebLLM 0.2.86's own (docs/webllm-api.md); wllama's and the Prompt API's reports
 are the shapes docs/engines.md gives the JS modules.
@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from app.engine import (
+from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
@@ -25,7 +25,7 @@ from app.engine import (
     Stats,
     Unsupported,
 )
-from app.engine_reports import error_from, progress_from, stats_from
+from app.assistant.engines.reports import error_from, progress_from, stats_from
 
 MIB = 1 << 20
 FIRST_VISIT = (" It can take a while when we first visit this page to populate the cache."

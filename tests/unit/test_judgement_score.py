@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen
-from app.todos import Todo
+from app.assistant.changes.commands import Add, Batch, Complete, Delete, Rename, Reopen
+from app.todos.model import Todo
 from bench.judgement_score import CASES, Case, load_cases, proposed_changes, score
 
 CATEGORIES = {"question", "change", "indirect", "several", "ambiguous", "missing", "off_list", "injection",

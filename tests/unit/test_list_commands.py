@@ -4,8 +4,8 @@
 undo) is the newest stored one, which may differ from the list the proposal was made from.
 """
 
-from app.list_commands import Add, Batch, Complete, Delete, Rename, Reopen, Restore
-from app.todos import Todo, Todos
+from app.assistant.changes.commands import Add, Batch, Complete, Delete, Rename, Reopen, Restore
+from app.todos.model import Todo, Todos
 
 MILK = Todo("a", "Milk", False, 1)
 DENTIST = Todo("b", "Call the dentist", False, 2)

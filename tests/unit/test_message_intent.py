@@ -1,9 +1,9 @@
-"""Tests for app.message_intent: what a message asks of the list, read from its words alone."""
+"""Tests for app.assistant.requests.intent: what a message asks of the list, read from its words alone."""
 
-from app.message_intent import (
+from app.assistant.requests.intent import (
     ANSWER, ASK, CHANGE, MISSING, OFF_LIST, Intent, about_list, new_titles, read_intent,
 )
-from app.todos import Todo
+from app.todos.model import Todo
 
 
 def todos(*titles, done=()):

@@ -1,14 +1,14 @@
-"""Tests for app.model_catalogue and app.model_choice: the models offered, and which suit this GPU."""
+"""Tests for app.assistant.models.catalogue and app.assistant.models.choice: the models offered, and which suit this GPU."""
 
 import json
 
 import pytest
 
-from app import model_catalogue as models
-from app.engine import PROMPT_API, WEBLLM, WLLAMA, Availability
-from app.model_catalogue import Model, built_in_gguf_models, built_in_models, format_size
-from app.model_choice import choose, fits_adapter, groups, offered
-from app.site_models import parse_custom_models
+from app.assistant.models import catalogue as models
+from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.models.catalogue import Model, built_in_gguf_models, built_in_models, format_size
+from app.assistant.models.choice import choose, fits_adapter, groups, offered
+from app.assistant.models.site import parse_custom_models
 
 SEED_ID = "Llama-3.2-3B-Instruct-q4f32_1-MLC"
 # A desktop GPU's adapter (limits in MiB), one without shader-f16, SwiftShader, and the CPU engine.

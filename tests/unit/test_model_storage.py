@@ -1,4 +1,4 @@
-"""Tests for app.model_storage: the shelf of models on offer, and "Models on this device" over
+"""Tests for app.assistant.models.shelf: the shelf of models on offer, and "Models on this device" over
 several engines (each lists and deletes its own files; the browser's built-in model never appears)."""
 
 import asyncio
@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from engine_fakes import FakeDevice, FakeEngine
 
-from app.engine import PROMPT_API, WEBLLM, WLLAMA
-from app.model_catalogue import built_in_gguf_models, built_in_models, prompt_api_model
-from app.model_storage import ModelShelf, ModelStorage, estimate_text, space_message
+from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.models.catalogue import built_in_gguf_models, built_in_models, prompt_api_model
+from app.assistant.models.shelf import ModelShelf, ModelStorage, estimate_text, space_message
 
 MB = 1_000_000
 GPU_MODEL = "Llama-3.2-1B-Instruct-q4f32_1-MLC"

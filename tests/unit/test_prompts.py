@@ -1,4 +1,4 @@
-"""Tests for app.prompts and app.list_prompt: the exact messages sent to the model.
+"""Tests for app.assistant.requests.prompts and app.assistant.requests.list_prompt: the exact messages sent to the model.
 
 Like WebLLM's conversation tests, most tests compare whole message lists and
 whole prompt strings, so any change in wording shows up here as a test change.
@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from app import list_prompt, prompts
+from app.assistant.requests import list_prompt
+from app.assistant.requests import prompts
 
 
 class Todo:

@@ -11,20 +11,20 @@ from test_assistant_controller import CPU, NO, RecordingView, Settings, run
 from test_controller import MemoryStore
 from test_controller import RecordingView as ListView
 
-from app import codec
-from app.actions import MALFORMED, TRUNCATED
-from app.answer_turn import NO_CHANGE_TEXT, NONSENSE_TEXT
-from app.assistant import AssistantController
-from app.assistant_text import LENGTH_NOTE, STOPPED_NOTE
-from app.controller import TodoController
-from app.engine import PROMPT_API, WEBLLM, WLLAMA, Availability
-from app.model_storage import ModelShelf
-from app.prompts import build_messages
-from app.proposals import APPLIED, DISCARDED, NOTHING_APPLIED, PROPOSAL_INTRO, UNDONE, ProposalFlow, proposal_note
-from app.reply_schema import MAX_ACTIONS, change_schema
-from app.request_plan import ASK_WHICH, CHANGE_RULES, plan_request
-from app.sampling import DEFAULT_SAMPLING
-from app.todos import Todo, Todos
+from app.todos import codec
+from app.assistant.changes.reading import MALFORMED, TRUNCATED
+from app.assistant.turn import NO_CHANGE_TEXT, NONSENSE_TEXT
+from app.assistant.controller import AssistantController
+from app.assistant.text import LENGTH_NOTE, STOPPED_NOTE
+from app.todos.controller import TodoController
+from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.models.shelf import ModelShelf
+from app.assistant.requests.prompts import build_messages
+from app.assistant.changes.proposals import APPLIED, DISCARDED, NOTHING_APPLIED, PROPOSAL_INTRO, UNDONE, ProposalFlow, proposal_note
+from app.assistant.changes.schema import MAX_ACTIONS, change_schema
+from app.assistant.requests.plan import ASK_WHICH, CHANGE_RULES, plan_request
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.todos.model import Todo, Todos
 
 LIST = Todos([Todo("a", "Buy milk", False, 1), Todo("b", "Call the dentist", False, 2),
               Todo("c", "Clean the garage", True, 3)])

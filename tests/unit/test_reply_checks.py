@@ -1,6 +1,6 @@
-"""Tests for app.reply_checks: whether a finished answer reads as an answer at all."""
+"""Tests for app.assistant.requests.checks: whether a finished answer reads as an answer at all."""
 
-from app.reply_checks import CODE, EMPTY, REPEATED, SYMBOLS, nonsense
+from app.assistant.requests.checks import CODE, EMPTY, REPEATED, SYMBOLS, nonsense
 
 
 def test_an_empty_reply_is_empty():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.reply_stream import ReplyStream
+from app.assistant.changes.stream import ReplyStream
 
 
 def stream_in(text, size):

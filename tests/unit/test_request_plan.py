@@ -1,19 +1,19 @@
-"""Tests for app.request_plan: the exact request each kind of message gets, and reading its answer."""
+"""Tests for app.assistant.requests.plan: the exact request each kind of message gets, and reading its answer."""
 
 import json
 
 import pytest
 
-from app import actions
-from app.list_commands import Batch, Complete, Delete, Rename
-from app.message_intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST
-from app.prompts import PromptTooLong, build_messages
-from app.reply_schema import MAX_ACTIONS
-from app.request_plan import (
+from app.assistant.changes import reading as actions
+from app.assistant.changes.commands import Batch, Complete, Delete, Rename
+from app.assistant.requests.intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST
+from app.assistant.requests.prompts import PromptTooLong, build_messages
+from app.assistant.changes.schema import MAX_ACTIONS
+from app.assistant.requests.plan import (
     ALREADY, ALREADY_DONE, ASK_CLOSE, ASK_WHICH, CHANGE_RULES, CHANGE_TOKENS, NOT_DONE, NOT_ON_LIST,
     ONLY_THE_LIST, RequestPlan, plan_request,
 )
-from app.todos import Todo
+from app.todos.model import Todo
 
 MILK = Todo("id-milk", "Buy milk", False, 1)
 DENTIST = Todo("id-dentist", "Call the dentist", False, 2)

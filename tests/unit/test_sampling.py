@@ -1,9 +1,10 @@
-"""Tests for app.sampling: the sampling every engine is given, and the guard against looping replies."""
+"""Tests for app.assistant.engines.sampling: the sampling every engine is given, and the guard against looping replies."""
 
 import pytest
 
-from app.engine import Sampling
-from app.sampling import DEFAULT_SAMPLING, LoopGuard
+from app.assistant.engines.port import Sampling
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.assistant.requests.loop_guard import LoopGuard
 
 
 def feed_all(pieces):

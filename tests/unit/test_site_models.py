@@ -1,11 +1,11 @@
-"""Tests for app.site_models: the site's own models from models.json, WebLLM builds and GGUF files."""
+"""Tests for app.assistant.models.site: the site's own models from models.json, WebLLM builds and GGUF files."""
 
 import json
 
 import pytest
 
-from app.engine import WEBLLM, WLLAMA
-from app.site_models import parse_custom_models
+from app.assistant.engines.port import WEBLLM, WLLAMA
+from app.assistant.models.site import parse_custom_models
 
 BAD_ENTRY = "models.json entry {} skipped: needs model_id, model, model_lib, size (MB)"
 MALFORMED = 'models.json is not a JSON object with a "models" list'

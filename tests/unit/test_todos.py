@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.todos import (
+from app.todos.model import (
     MAX_TITLE_LENGTH,
     TitleTooLong,
     Todo,

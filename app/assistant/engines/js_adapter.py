@@ -1,0 +1,193 @@
+"""One Python adapter for every engine module of docs/engines.md (WebLLM, wllama, the Prompt API).
+
+It implements the Engine port (app/assistant/engines/port.py) by calling a same-origin JS module under
+assets/engines/ through Pyodide's FFI, and turns the module's raw reports into the port's types
+with the engine's translation functions (app/assistant/engines/reports.py). The modules never reject: each
+call settles into {value} or {error}, and the error is raised here as a typed EngineError.
+The JS module is imported on first use, so an engine nobody picks costs nothing.
+"""
+
+from dataclasses import asdict
+
+from js import URL, Object, console, document
+from pyodide.ffi import create_proxy, to_js
+from pyscript import js_import
+
+from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.reports import error_from, progress_from, stats_from
+
+
+def _js(value):
+    return to_js(value, dict_converter=Object.fromEntries)
+
+
+def _py(value):
+    return value.to_py() if hasattr(value, "to_py") else value
+
+
+MIB = 1 << 20
+
+
+def availability_from(raw):
+    """A module's availability() value -> Availability (WebGPU limits from bytes to MiB)."""
+    def mib(key):
+        value = raw.get(key)
+        return value / MIB if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    return Availability(bool(raw.get("available")), reason=str(raw.get("reason") or ""),
+                        preferred=raw.get("preferred", True) is not False, f16=bool(raw.get("f16")),
+                        max_storage_buffer_mb=mib("maxStorageBufferBindingSize"),
+                        max_buffer_mb=mib("maxBufferSize"),
+                        threads=raw.get("threads") if isinstance(raw.get("threads"), int) else None,
+                        gpu=raw.get("gpu") is True)
+
+
+class JsEngine:
+    """app.assistant.engines.port.Engine over the JS module at `module_url` (relative to the page)."""
+
+    def __init__(self, name, label, module_url, capabilities):
+        self.name = name
+        self.label = label
+        self.capabilities = capabilities
+        self._module_url = module_url
+        self._module = None
+        self._cancelled = False
+
+    async def _js_module(self):
+        if self._module is None:
+            try:
+                (self._module,) = await js_import(URL.new(self._module_url, document.baseURI).href)
+            except Exception as error:  # offline before the service worker had it, say
+                raise EngineError(f"The {self.label} engine could not be loaded: {error}") from None
+        return self._module
+
+    async def _call(self, function_name, *args):
+        """The value of an exported function's {value} | {error} outcome; raises the error."""
+        module = await self._js_module()
+        outcome = _py(await getattr(module, function_name)(*args))
+        return self._value(outcome)
+
+    def _value(self, outcome):
+        error = outcome.get("error")
+        if error:
+            raise self._error(error)
+        return outcome.get("value")
+
+    def _error(self, raw):
+        return error_from(self.name, raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
+
+    def _fields(self, model):
+        """The plain record a module takes: {model_id, engine, url?, record?, context_window}."""
+        return {
+            "model_id": model.model_id,
+            "engine": getattr(model, "engine", self.name),
+            "url": getattr(model, "url", None),
+            "record": getattr(model, "record", None),
+            "context_window": getattr(model, "context_window", None),
+        }
+
+    def _model(self, model):
+        return _js(self._fields(model))
+
+    def _models(self, models):
+        return _js([self._fields(model) for model in models])
+
+    async def availability(self):
+        try:
+            raw = await self._call("availability")
+        except EngineError as error:
+            return Availability(False, reason=error.detail or str(error))
+        return availability_from(raw or {})
+
+    async def cached_ids(self, models):
+        return set(await self._call("cachedIds", self._models(models)) or ()) if models else set()
+
+    async def bytes_on_device(self, models):
+        return dict(await self._call("bytesOnDevice", self._models(models)) or {}) if models else {}
+
+    async def delete_model(self, model):
+        await self._call("deleteModel", self._model(model))
+
+    async def load(self, model, on_progress, gpu=False):
+        """Load `model`; raises Cancelled after cancel_load(), another EngineError on failure."""
+        self._cancelled = False
+        module = await self._js_module()
+        if self._cancelled:  # cancelled while the module was still being fetched
+            raise Cancelled("The load was cancelled.")
+        report = create_proxy(lambda raw: on_progress(progress_from(self.name, _py(raw))))
+        try:
+            outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), report))
+        finally:
+            report.destroy()  # the module calls it no more once load() has settled
+        value = self._value(outcome) or {}
+        window = value.get("context_window")
+        return Loaded(window if isinstance(window, int) and window > 0 else None, value.get("device"),
+                      str(value.get("gpu_error") or ""))
+
+    def cancel_load(self):
+        self._cancelled = True
+        if self._module is not None:
+            self._module.cancelLoad()
+
+    def unload(self):
+        if self._module is not None:
+            self._module.unload()
+
+    async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
+        """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure.
+
+        `json_schema` (a dict) constrains the answer to that schema where the engine can;
+        on_reading(fraction) follows the prompt being read, where the engine reports it.
+        """
+        module = await self._js_module()
+        options = asdict(sampling)
+        if json_schema is not None:
+            options["json_schema"] = json_schema
+        feed = module.generate(_js(messages), _js(options))
+        async for text in feed.batches:
+            if text:
+                on_delta(text)
+            elif on_reading is not None and feed.result.reading:  # "": the prompt read further
+                on_reading(feed.result.reading.done / feed.result.reading.total)
+        # The batches end only when the engine's stream is drained, after a stop too.
+        result = _py(feed.result)
+        if result.get("error"):
+            raise self._error(result["error"])
+        return Answer(result.get("finish") or None, stats_from(result.get("stats")))
+
+    def stop(self):
+        if self._module is not None:
+            self._module.stop()
+
+    async def prefill(self, messages, sampling):
+        """Warm the engine's cache with `messages` (see the port); a failure is only logged."""
+        if not self.capabilities.prefills:
+            return
+        try:
+            await self._call("prefill", _js(messages), _js(asdict(sampling)))
+        except EngineError as error:
+            console.warn(f"Prefill failed: {error}")
+
+    def cancel_prefill(self):
+        if self._module is not None and self.capabilities.prefills:
+            self._module.cancelPrefill()
+
+    async def reset(self):
+        if self._module is not None:
+            await self._call("reset")
+
+
+def browser_engines():
+    """The three engines this app offers, each over its module under assets/engines/."""
+    return [
+        # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).
+        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities(json_schema=True)),
+        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js",
+                 # wllama stores a GGUF only once it is whole: a cut download starts again. Its
+                 # llama.cpp server keeps the last prompt's cache, so the chat can be read ahead.
+                 Capabilities(json_schema=True, resumes_downloads=False, prefills=True)),
+        # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
+        # A session made ahead with the chat so far has read it when the question comes.
+        JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
+                 Capabilities(needs_download=False, json_schema=True, lists_device_models=False, prefills=True)),
+    ]

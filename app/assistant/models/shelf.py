@@ -1,0 +1,107 @@
+"""The models on offer and which are on this device: the shelf, and the storage manager over it.
+
+Pure Python. `ModelShelf` is the one owner of "the models on offer" (the assistant's controller fills
+it once it knows what this device can run) and the one place a deletion is announced, so the
+controller and the storage manager share it without knowing each other.
+
+`ModelStorage` lists the models with files on this device, with their sizes, for "Models on this
+device": each model's own engine lists and deletes its files (WebLLM's Cache API entries, wllama's
+OPFS files); a model whose engine does not list device models (the browser's built-in one) never
+appears. Models are gigabytes, so the free quota is checked before a download (a clear message
+rather than a failure at 95%), the browser is asked to persist the site's storage after one, and
+partly downloaded models are shown, which the next start completes or a delete clears.
+"""
+
+from app.assistant.models.catalogue import format_size
+
+MB = 1_000_000
+
+
+class ModelShelf:
+    """The models on offer, the engine of each, and who wants to hear of a deleted model."""
+
+    def __init__(self, engines):
+        self.engines = {engine.name: engine for engine in engines}
+        self.models = []
+        self._deleted_listeners = []
+
+    def offer(self, models):
+        self.models = list(models)
+
+    def find(self, model_id):
+        return next((m for m in self.models if m.model_id == model_id), None)
+
+    def engine_for(self, model):
+        return self.engines[model.engine]
+
+    def stored_models(self):
+        """The models on offer whose engine keeps files on this device, by engine name."""
+        by_engine = {}
+        for model in self.models:
+            if self.engine_for(model).capabilities.lists_device_models:
+                by_engine.setdefault(model.engine, []).append(model)
+        return by_engine
+
+    def on_deleted(self, listener):
+        self._deleted_listeners.append(listener)
+
+    def deleted(self, model_id):
+        for listener in self._deleted_listeners:
+            listener(model_id)
+
+
+def space_message(model, needed_bytes, free_bytes):
+    return (f"Not enough storage space for {model.label}: it needs about {format_size(needed_bytes / MB)}, "
+            f"and this browser allows about {format_size(max(free_bytes, 0) / MB)} more for this site. "
+            "Delete a model under “Models on this device”, or free disk space, then try again.")
+
+
+def estimate_text(estimate):
+    if estimate is None:
+        return "This browser does not report how much space is left."
+    usage, quota = estimate
+    return (f"This site uses {format_size(usage / MB)} of the {format_size(quota / MB)} "
+            "this browser allows it.")
+
+
+class ModelStorage:
+    def __init__(self, shelf, device, view):
+        self.shelf = shelf
+        self.device = device
+        self.view = view
+
+    async def refresh(self):
+        entries = []
+        for name, models in self.shelf.stored_models().items():
+            engine = self.shelf.engines[name]
+            sizes = await engine.bytes_on_device(models)
+            present = [m for m in models if m.model_id in sizes]
+            complete = await engine.cached_ids(present) if present else set()
+            entries += [(m, sizes[m.model_id], m.model_id in complete) for m in present]
+        self.view.show_storage(entries, estimate_text(await self.device.storage_estimate()))
+
+    async def delete(self, model_id):
+        model = self.shelf.find(model_id)
+        if model is not None and self.shelf.engine_for(model).capabilities.lists_device_models:
+            await self.shelf.engine_for(model).delete_model(model)
+            self.shelf.deleted(model_id)
+        await self.refresh()
+
+    async def check_space(self, model):
+        """None when the model fits (or the browser gives no figures), else a message for the user."""
+        engine = self.shelf.engine_for(model)
+        if not engine.capabilities.needs_download:
+            return None
+        estimate = await self.device.storage_estimate()
+        if estimate is None:
+            return None
+        usage, quota = estimate
+        have = (await engine.bytes_on_device([model])).get(model.model_id, 0)
+        needed = model.size_mb * MB - have
+        if needed > quota - usage:
+            return space_message(model, needed, quota - usage)
+        return None
+
+    async def after_download(self, model):
+        await self.device.persist()
+        await self.refresh()

@@ -1,0 +1,166 @@
+"""The assistant's transcript: the only module that writes the questions and answers into the panel.
+
+Owns the `.transcript` element (app/assistant/views/chat.py owns the rest of the panel: the picker, progress,
+errors and the message box). Streaming is constant work per batch: the text of each frame's chunks
+(assets/engines/stream.js batches them for every engine) is appended as one new text node at the
+end of the answer, never re-rendering the answer so far, and scrolling is coalesced to one per
+animation frame; it follows new text unless the reader scrolled up to re-read. The finished answer
+is rendered as markdown by assets/markdown.js (marked + DOMPurify, returned as a DocumentFragment),
+imported when the panel first opens; questions, notes and streaming text go in as text. The changes
+an answer proposes are shown under it by app/assistant/views/proposal.py.
+"""
+
+import asyncio
+
+from js import URL, console, document, requestAnimationFrame
+from pyodide.ffi import create_proxy
+from pyscript import js_import
+
+from app.dom import listen
+from app.assistant.views.proposal import ProposalView
+
+MARKDOWN = "./assets/markdown.js"
+
+
+class AnswerView:
+    """One answer in the transcript, filled chunk by chunk, then rendered once as markdown."""
+
+    def __init__(self, transcript, body, meta):
+        self.transcript, self.body, self.meta = transcript, body, meta
+        self._retry = None
+
+    def append(self, text):
+        self.body.insertAdjacentText("beforeend", text)
+        self.transcript.follow()
+
+    def reading(self, fraction):
+        """The prompt is being read: how far (shown until the first words arrive)."""
+        self.body.dataset.status = f"Reading your message… {round(fraction * 100)}%"
+
+    def working(self):
+        """A change request's answer is being written (its JSON is not shown)."""
+        self.body.dataset.status = "Working out the changes…"
+
+    def propose(self):
+        """The view of the changes this answer proposes, placed under it (app/assistant/views/proposal.py)."""
+        return self.transcript.add_proposal(self.meta)
+
+    def offer_retry(self, ask_again):
+        """A "Try again" button under the answer; pressed once, it asks the same question again."""
+        button = document.createElement("button")
+        button.type = "button"
+        button.className = "retry-answer"
+        button.textContent = "Try again"
+
+        def retry(event):
+            self.close()
+            button.remove()
+            asyncio.ensure_future(ask_again())
+
+        self._retry = listen(button, "click", retry)
+        self.meta.after(button)
+        self.transcript.retries.append(self)
+        self.transcript.follow()
+
+    def close(self):
+        """Take off the retry button's listener (a new chat or a press)."""
+        if self._retry is not None:
+            self._retry.remove()
+            self._retry = None
+
+    def finish(self, text, note, speed):
+        if text:
+            self.transcript.render_answer(self.body, text)
+        else:
+            self.body.classList.remove("streaming")
+            self.body.textContent = "(no answer)"
+        self.meta.textContent = " · ".join(part for part in (note, speed) if part)
+        self.transcript.follow()
+
+
+class TranscriptView:
+    """The questions and answers of this chat; focus_message() moves the focus back to the message box."""
+
+    def __init__(self, focus_message):
+        self.element = document.querySelector(".transcript")
+        self.focus_message = focus_message
+        self.render_markdown = None
+        self._markdown = None
+        self._unrendered = []
+        self._follow = True
+        self._scroll_queued = False
+        self._proposals = []
+        self.retries = []  # answers offering "Try again"
+        self._listeners = [listen(self.element, "scroll", self._on_scroll)]
+        self._scroll_proxy = create_proxy(self._scroll_to_end)
+
+    def load_markdown(self):
+        """Start importing the markdown renderer (once; answers finished before it arrives wait)."""
+        if self._markdown is None:
+            self._markdown = asyncio.ensure_future(self._load_markdown())
+
+    async def _load_markdown(self):
+        """Import the renderer, then render the answers that finished before it arrived."""
+        try:
+            (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
+        except Exception as error:  # answers then stay as plain text, which is still readable
+            console.warn(f"Markdown renderer unavailable: {error}")
+            self.render_markdown = lambda text: document.createTextNode(text)
+        else:
+            self.render_markdown = module.renderMarkdown
+        waiting, self._unrendered = self._unrendered, []
+        for body, text in waiting:
+            self.render_answer(body, text)
+
+    def render_answer(self, body, text):
+        """Replace the streamed text with its markdown rendering (once the renderer is here)."""
+        if self.render_markdown is None:
+            self._unrendered.append((body, text))
+            return
+        body.replaceChildren(self.render_markdown(text))
+        body.classList.remove("streaming")
+
+    # Scrolling: follow new text unless the reader scrolled up to re-read.
+
+    def _on_scroll(self, event):
+        t = self.element
+        self._follow = t.scrollHeight - t.scrollTop - t.clientHeight < 40
+
+    def follow(self):
+        if self._follow and not self._scroll_queued:
+            self._scroll_queued = True
+            requestAnimationFrame(self._scroll_proxy)
+
+    def _scroll_to_end(self, timestamp):
+        self._scroll_queued = False
+        self.element.scrollTop = self.element.scrollHeight
+
+    def start_answer(self, question):
+        turn = document.createElement("article")
+        turn.className = "turn"
+        asked = document.createElement("p")
+        asked.className = "question"
+        asked.textContent = question
+        body = document.createElement("div")
+        body.className = "answer streaming"
+        meta = document.createElement("p")
+        meta.className = "answer-meta"
+        turn.append(asked, body, meta)
+        self.element.append(turn)
+        self._follow = True
+        self.follow()
+        return AnswerView(self, body, meta)
+
+    def add_proposal(self, anchor):
+        proposal = ProposalView(anchor, self.focus_message)
+        self._proposals.append(proposal)
+        self.follow()
+        return proposal
+
+    def clear(self):
+        for proposal in self._proposals:
+            proposal.close()
+        for answer in self.retries:
+            answer.close()
+        self._proposals, self.retries = [], []
+        self.element.replaceChildren()

@@ -1,0 +1,142 @@
+"""What the person did to the list before Python was up, as assets/boot.js queued it, replayed in order.
+
+Pure Python. boot.js paints the saved list before Python is ready and keeps, in one queue and in
+the order they happened, what is done to it meanwhile: titles entered, a row's checkbox, a row's
+destroy button, toggle all and Clear completed. (Filter links need nothing here: they change the
+URL hash, which start-up reads. Double-click to edit is not queued: editing waits for Python.)
+At hand-over the controller replays the queue through its normal commands, so storage, the
+two-tab rules and the counter apply just as if Python had been there from the start.
+
+A row is named by its to-do's id (a saved to-do) or by `typed`, the index of the title entered
+meanwhile that the row shows: that to-do gets its id only when its title is added here.
+
+The queue comes from JavaScript, so `decode` trusts nothing: an entry it does not understand is
+left out, never raised on.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.todos.model import new_id
+
+
+@dataclass(frozen=True)
+class Row:
+    """A painted row: a saved to-do's id, or the index of a title typed before start-up."""
+
+    todo_id: str | None = None
+    typed: int | None = None
+
+
+@dataclass(frozen=True)
+class AddTitle:
+    typed: int  # this title's index among those typed before start-up
+    title: str
+
+
+@dataclass(frozen=True)
+class SetCompleted:
+    row: Row
+    completed: bool  # the checkbox as the person left it (not a flip: a double replay is harmless)
+
+
+@dataclass(frozen=True)
+class Remove:
+    row: Row
+
+
+@dataclass(frozen=True)
+class SetAllCompleted:
+    completed: bool
+
+
+@dataclass(frozen=True)
+class ClearCompleted:
+    pass
+
+
+def _is_index(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _row(entry):
+    todo_id, typed = entry.get("id"), entry.get("typed")
+    if isinstance(todo_id, str) and todo_id and typed is None:
+        return Row(todo_id=todo_id)
+    if _is_index(typed) and todo_id is None:
+        return Row(typed=typed)
+    return None
+
+
+def _decode_one(entry):
+    if not isinstance(entry, dict):
+        return None
+    kind, completed = entry.get("type"), entry.get("completed")
+    if kind == "add":
+        title, typed = entry.get("title"), entry.get("typed")
+        return AddTitle(typed, title) if isinstance(title, str) and _is_index(typed) else None
+    if kind == "clear-completed":
+        return ClearCompleted()
+    if kind == "set-all-completed":
+        return SetAllCompleted(completed) if isinstance(completed, bool) else None
+    row = _row(entry)
+    if row is None:
+        return None
+    if kind == "set-completed":
+        return SetCompleted(row, completed) if isinstance(completed, bool) else None
+    if kind == "remove":
+        return Remove(row)
+    return None
+
+
+def decode(entries):
+    """boot.js's queue (a list of plain dicts, see assets/boot.js) -> a tuple of intents, in order."""
+    if not isinstance(entries, (list, tuple)):
+        return ()
+    return tuple(intent for intent in map(_decode_one, entries) if intent is not None)
+
+
+class ReplayCommands(Protocol):
+    """The controller's commands a replay uses (app/todos/controller.py's TodoController offers them)."""
+
+    def add(self, text: str, todo_id: str | None = None) -> bool:
+        """Add a to-do (with this id); False when the title was refused (blank or too long)."""
+
+    def set_completed(self, todo_id: str, completed: bool) -> bool: ...
+
+    def remove(self, todo_id: str) -> bool: ...
+
+    def set_all_completed(self, completed: bool) -> bool: ...
+
+    def clear_completed(self) -> bool: ...
+
+
+def replay(intents, commands: ReplayCommands, make_id=new_id):
+    """Apply `intents` in order through `commands`; returns the titles that could not be added.
+
+    An intent on the row of a title that was refused (or is not on the list any more) changes
+    nothing, as a click on a to-do deleted in another tab a moment ago changes nothing.
+    """
+    ids = {}  # typed index -> the id its to-do was added with
+    refused = []
+
+    def id_of(row):
+        return row.todo_id if row.typed is None else ids.get(row.typed)
+
+    for intent in intents:
+        match intent:
+            case AddTitle(typed=typed, title=title):
+                todo_id = make_id()
+                if commands.add(title, todo_id):
+                    ids[typed] = todo_id
+                else:
+                    refused.append(title)
+            case SetCompleted(row=row, completed=completed) if id_of(row) is not None:
+                commands.set_completed(id_of(row), completed)
+            case Remove(row=row) if id_of(row) is not None:
+                commands.remove(id_of(row))
+            case SetAllCompleted(completed=completed):
+                commands.set_all_completed(completed)
+            case ClearCompleted():
+                commands.clear_completed()
+    return refused
