@@ -5,17 +5,35 @@
   const $ = (selector) => document.querySelector(selector);
   const html = document.documentElement;
 
+  // Whether the network is there. navigator.onLine says when it is surely gone, but after a reload
+  // without a network some browsers (Chromium 150 among them) say "online" until something fails;
+  // so a small request the service worker does not answer (a HEAD) asks the network itself, at
+  // start and whenever the browser says the network is back. <html data-offline> is the answer
+  // the whole page reads (app/assistant/engines/device.py too).
   const connection = $(".connection");
-  function showConnection() {
-    html.toggleAttribute("data-offline", !navigator.onLine);
-    connection.textContent = navigator.onLine ? "Online" : "Offline";
-    connection.title = navigator.onLine
+  function showConnection(online) {
+    html.toggleAttribute("data-offline", !online);
+    connection.textContent = online ? "Online" : "Offline";
+    connection.title = online
       ? "Connected. Your list and questions stay on this device either way."
       : "No network. Your list works; the assistant works with a model already on this device.";
   }
-  addEventListener("online", showConnection);
-  addEventListener("offline", showConnection);
-  showConnection();
+  let probing = 0;
+  async function checkConnection() {
+    const attempt = ++probing;
+    if (!navigator.onLine) return showConnection(false);
+    let online = true;
+    try {
+      await fetch("./manifest.webmanifest", { method: "HEAD", cache: "no-store" });
+    } catch {
+      online = false; // no response at all: the network is not there
+    }
+    if (attempt === probing) showConnection(online);
+  }
+  addEventListener("online", checkConnection);
+  addEventListener("offline", () => { probing++; showConnection(false); });
+  showConnection(navigator.onLine);
+  checkConnection();
 
   // Installation: Chromium fires beforeinstallprompt when the app meets its installability criteria.
   const installButton = $(".install");

@@ -179,8 +179,9 @@ def answers(page):
 def open_assistant(page):
     """Open the panel and wait until the model picker is usable and the markdown renderer is in.
 
-    The panel imports assets/markdown.js only after the model check (transcript_view.py); waiting for
-    its modules keeps a quick scripted answer from finishing before it (see the xfail test).
+    The panel imports assets/markdown.js only after the model check (app/assistant/views/transcript.py);
+    waiting for its modules keeps a quick scripted answer from finishing before it, so the answer is
+    rendered as markdown at once rather than when the renderer arrives.
     """
     page.get_by_role("button", name="Ask the assistant about your list").click()
     expect(picker(page)).to_be_enabled()

@@ -10,7 +10,10 @@ CUSTOM_MODELS = "./models.json"
 
 class BrowserDevice:
     def online(self):
-        return bool(navigator.onLine)
+        """What the page knows of the network (assets/pwa.js keeps <html data-offline>: the browser's
+        word, checked by a request, as navigator.onLine alone is wrong after an offline reload in
+        some browsers)."""
+        return bool(navigator.onLine) and not document.documentElement.hasAttribute("data-offline")
 
     async def storage_estimate(self):
         """(usage, quota) in bytes, or None where the browser does not say."""

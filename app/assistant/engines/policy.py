@@ -1,0 +1,77 @@
+"""Whether this site's Content-Security-Policy lets the page connect to a model's host.
+
+Pure Python. The page carries a strict policy (index.html); its `connect-src` lists the model hosts.
+A site that adds a model of its own on another host (models.json) must add that host there too, or
+the browser blocks the download and all the page would see is a failed fetch ("Failed to fetch").
+So the app checks a model's URL against the policy before it starts (app/assistant/controller.py)
+and says what the site's owner must add. The browser also reports what it blocked (the
+`securitypolicyviolation` event, app/assistant/engines/device.py), which covers a stricter policy
+sent in a header, which the page cannot read.
+"""
+
+from urllib.parse import urlsplit
+
+ANY = "*"
+
+
+def connect_sources(policy: str) -> list[str] | None:
+    """The `connect-src` sources of a policy (else its `default-src`), or None when it sets neither."""
+    directives = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), words[1:])
+    found = directives.get("connect-src", directives.get("default-src"))
+    return None if found is None else list(found)
+
+
+def connect_allowed(policy: str, url: str, page_origin: str) -> bool:
+    """Whether `policy` lets a page at `page_origin` fetch `url` (absolute). No policy allows all."""
+    sources = connect_sources(policy)
+    if sources is None:
+        return True
+    target = urlsplit(url)
+    page = urlsplit(page_origin)
+    for source in sources:
+        if _matches(source, target, page):
+            return True
+    return False
+
+
+def blocked_message(host: str, model_label: str) -> tuple[str, str]:
+    """(message, advice) for a model whose host the policy does not allow."""
+    return (f"This site's Content-Security-Policy does not allow connections to {host}, so {model_label} "
+            "cannot be downloaded.",
+            f"The site's owner must add https://{host} to connect-src in the Content-Security-Policy "
+            "(index.html's, and the server's if it sends one).")
+
+
+def _matches(source, target, page):
+    source = source.strip()
+    low = source.lower()
+    if low == "'none'":
+        return False
+    if low == "'self'":
+        return (target.scheme, target.netloc) == (page.scheme, page.netloc)
+    if low == ANY:
+        return target.scheme in ("http", "https", "ws", "wss")
+    if low.endswith(":") and "/" not in low:  # a scheme: "https:"
+        return target.scheme == low[:-1]
+    if low.startswith("'"):
+        return False  # nonces, hashes, keywords: not about hosts
+    scheme, _, rest = low.rpartition("://") if "://" in low else ("", "", low)
+    if scheme and scheme != target.scheme:
+        return False
+    if not scheme and target.scheme not in ("https", page.scheme):
+        return False
+    host_port, _, path = rest.partition("/")
+    host, _, port = host_port.partition(":")
+    target_host = (target.hostname or "").lower()
+    if host.startswith("*."):
+        if not target_host.endswith(host[1:]):
+            return False
+    elif host != target_host:
+        return False
+    if port and port != "*" and port != str(target.port or {"https": 443, "http": 80}.get(target.scheme, "")):
+        return False
+    return not path or target.path.startswith("/" + path)
