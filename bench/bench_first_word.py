@@ -31,6 +31,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench import ROOT
 from bench.real_model import APP_ASK, SPY, app_init_script, route_bench_model, start_model
 from bench.sample_todos import TODOS
 from build.browser import CHROMIUM, CHROMIUM_ARGS
@@ -38,7 +39,6 @@ from build.fetch_model import TARGET as GGUF
 from build.fetch_model import fetch
 from build.serve import SiteServer
 
-ROOT = Path(__file__).resolve().parent.parent
 GGUF_URL = "/bench-model/" + GGUF.name
 QUESTIONS = ("How many to-dos are open?", "Which ones are done?", "What is left on my list?")
 NEW_TODO = "Book a table for Friday"

@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import ROOT
 from bench.judgement_native import Output
 from build.browser import CHROMIUM, CHROMIUM_ARGS
 from build.serve import SiteServer
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "/judgement-engine.html"
 BLANK = "<!doctype html><html lang=en><meta charset=utf-8><title>judgement engine</title>"
 MODULE = "/assets/engines/wllama.js"
