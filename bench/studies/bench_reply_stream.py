@@ -122,7 +122,7 @@ def pyodide(reps):
         runner = pathlib.Path(tmp, "run.mjs")
         runner.write_text(NODE_RUNNER % {
             "pyodide": PYODIDE.as_uri(), "index": str(PYODIDE.parent) + "/",
-            "module": ROOT / "app" / "reply_stream.py", "core": core, "reps": reps,
+            "module": ROOT / "app" / "assistant" / "changes" / "stream.py", "core": core, "reps": reps,
         })
         done = subprocess.run([node, str(runner)], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
