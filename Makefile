@@ -22,7 +22,7 @@ e2e: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m pytest tests/e2e
 
 bench: build $(VENV)/.installed $(CHROMIUM)
-	$(VENV)/bin/python bench/bench_startup.py
+	$(VENV)/bin/python -m bench.bench_startup
 
 # The judgement benchmark (bench/judgement.py) on native llama.cpp: any cases file, any GGUF.
 CASES ?= bench/judgement_cases.jsonl

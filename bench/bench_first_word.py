@@ -24,22 +24,20 @@ docs/benchmarks-first-word.md.
 """
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench.real_model import APP_ASK, SPY, app_init_script, route_bench_model, start_model
+from bench import ROOT
+from bench.real_model import APP_ASK, GGUF_URL, SPY, app_init_script, route_bench_model, served_root, start_model
+from bench.report import median_of, number
 from bench.sample_todos import TODOS
 from build.browser import CHROMIUM, CHROMIUM_ARGS
 from build.fetch_model import TARGET as GGUF
-from build.fetch_model import fetch
 from build.serve import SiteServer
 
-ROOT = Path(__file__).resolve().parent.parent
-GGUF_URL = "/bench-model/" + GGUF.name
 QUESTIONS = ("How many to-dos are open?", "Which ones are done?", "What is left on my list?")
 NEW_TODO = "Book a table for Friday"
 IDLE_S, FOLLOW_UP_S = 15, 10
@@ -47,17 +45,6 @@ TIMEOUT_MS = 600_000
 LONG_TASKS = """globalThis.__longTasks = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) __longTasks.push([e.startTime, e.duration]); })
   .observe({ type: "longtask", buffered: true });"""
-
-
-def served_root(folder, site):
-    """`site`'s top-level entries linked into `folder`, plus this run's own copy of the GGUF."""
-    folder = Path(folder)
-    for entry in Path(site).iterdir():
-        if not entry.name.startswith("."):
-            (folder / entry.name).symlink_to(entry.resolve())
-    (folder / "bench-model").mkdir()
-    fetch(folder / "bench-model" / GGUF.name)
-    return folder
 
 
 def app_run(context, origin):
@@ -111,15 +98,6 @@ def bare_run(context, origin, messages, sampling):
             "decode_0": timings.get("predicted_per_second")}
 
 
-def median(rows, key):
-    values = [r[key] for r in rows if r.get(key) is not None]
-    return statistics.median(values) if values else None
-
-
-def show(value, digits=0):
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def report(results):
     names = list(results)
     print("| figure (median) | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
@@ -134,15 +112,16 @@ def report(results):
                ("warm-up requests", "warm_ups", 0), ("model load (s)", "load_s", 2)]
     for label, key, digits in figures:
         if isinstance(key, tuple):
-            cells = [f"{show(median(results[n], key[0]))} / {show(median(results[n], key[1]))}" for n in names]
+            cells = [f"{number(median_of(results[n], key[0]))} / {number(median_of(results[n], key[1]))}"
+                     for n in names]
         else:
-            cells = [show(median(results[n], key), digits) for n in names]
+            cells = [number(median_of(results[n], key), digits) for n in names]
         print(f"| {label} | " + " | ".join(cells) + " |")
     app = results["app"]
     for other in [n for n in names if n != "app"]:
         for key, label in (("first_ms_0", "first text, question"), ("first_ms_1", "first text, follow-up"),
                            ("first_ms_2", "first text, after a change"), ("decode_0", "decode")):
-            a, b = median(app, key), median(results[other], key)
+            a, b = median_of(app, key), median_of(results[other], key)
             if a and b:
                 print(f"app/{other} {label}: {a / b:.2f}")
 

@@ -1,6 +1,6 @@
 """Offline start-up benchmark: warm reloads served by the service worker, network on against network off.
 
-Run: `make build && .venv/bin/python bench/bench_offline.py [--runs 7] [--details] [--json FILE]`.
+Run: `make build && .venv/bin/python -m bench.bench_offline [--runs 7] [--details] [--json FILE]`.
 A benchmark, not a test: it prints medians and the offline/online ratios and exits 0 whatever the
 figures are. It exits non-zero only when something goes wrong: a page error, a Python traceback in
 the console, a request to another origin (pages and service workers alike), a page that never gets
@@ -44,16 +44,14 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.counting_server import CountingServer, request_path  # noqa: E402
-from bench.offline_loads import (  # noqa: E402
+from bench.counting_server import CountingServer, request_path
+from bench.offline_loads import (
     CASES, EXTRA_COLLECT, PAGE, PROBE, SETTLE_S, measured_load, premise_problems, set_up,
 )
-from bench.offline_report import report  # noqa: E402
-from bench.page_loads import Bench, LoadError, rotate  # noqa: E402
-from bench.report import load_average, load_line, service_worker_state, site_lines  # noqa: E402
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from bench.offline_report import report
+from bench.page_loads import Bench, LoadError, rotate
+from bench.report import load_average, load_line, service_worker_state, site_lines
+from build.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def run(playwright, servers, args):

@@ -1,6 +1,6 @@
 """Start-up benchmark: the app against a bare PyScript page on the same vendored runtime.
 
-Run: `.venv/bin/python bench/bench_startup.py [--runs 7] [--details] [--wasm-cache] [--before DIR]` (or
+Run: `.venv/bin/python -m bench.bench_startup [--runs 7] [--details] [--wasm-cache] [--before DIR]` (or
 `make bench`). `--before DIR` also loads another checkout of the site (vendor/ and precache-manifest.js
 built), served on a second port, as the page `before`, interleaved with the others: a change measured
 against what it replaced in one run.
@@ -44,15 +44,13 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.page_loads import PAGES, ROOT, Bench, LoadError, rotate  # noqa: E402
-from bench.report import (  # noqa: E402
+from bench.page_loads import PAGES, ROOT, Bench, LoadError, rotate
+from bench.report import (
     duration, fmt, load_average, load_line, longest_task, phase_medians, print_heading, print_phases,
     print_warnings, ratio_of, resource_summary, service_worker_state, site_lines,
 )
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from build.serve import SiteServer  # noqa: E402
+from build.browser import CHROMIUM, CHROMIUM_ARGS
+from build.serve import SiteServer
 
 READY_TARGET = {"cold": 1.05, "warm": 1.0}
 PAINTED_TARGET = {"cold": 0.3, "warm": 0.3}

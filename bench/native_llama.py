@@ -3,7 +3,7 @@
 Run in the bench venv (bench/requirements.txt), as a separate process so its threads do not share
 a core with the browser:
 
-    .venv-judge/bin/python bench/native_llama.py --threads 1 --messages messages.json
+    .venv-judge/bin/python -m bench.native_llama --threads 1 --messages messages.json
 
 Prints one JSON line per run: prefill and decode tokens/s from llama.cpp's own performance counters
 (the same counters wllama's timings come from), plus the load time.
@@ -14,7 +14,8 @@ import json
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import ROOT
+
 MODEL = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 

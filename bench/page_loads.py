@@ -2,7 +2,7 @@
 
 bench_startup.py, bench_offline.py and lighthouse.py load the app (and the bare PyScript page) many
 times and compare the loads, so the loading, the timing and the checks of each load live here once.
-Not a benchmark itself; each benchmark adds the repository root to sys.path before importing it.
+Not a benchmark itself; the benchmarks import it as bench.page_loads (run from the repository root).
 
 `Bench.load` opens a page in a new tab, waits until it is ready (`data-ready` on <html>) and returns
 the figures of that load (ms from navigation start, recorded by TIMING_SCRIPT, a MutationObserver
@@ -14,13 +14,12 @@ report's helpers are in bench/report.py; the app on the real model is bench/real
 
 import json
 import re
-from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
+from bench import ROOT
 from build.browser import CHROMIUM, CHROMIUM_ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
 # The app's localStorage keys: its list, defined once in index.html (<html data-todos-key>), and the
 # assistant's remembered model choice (the key the app calls MODEL_SETTING).
 TODOS_KEY = re.search(r'<html[^>]* data-todos-key="([^"]+)"', (ROOT / "index.html").read_text()).group(1)

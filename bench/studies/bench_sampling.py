@@ -5,7 +5,7 @@ llama-cpp-python, pinned in bench/requirements.txt and installed in its own venv
 `make test`):
 
     make .venv-judge/.installed   # llama-cpp-python, pinned in bench/requirements.txt
-    .venv-judge/bin/python bench/bench_sampling.py
+    .venv-judge/bin/python -m bench.studies.bench_sampling
 
 Every setting answers the same fixed questions about the same fixed to-do list in the GGUF's own
 chat template, under several seeds. It sends what the app sends for a question (app.assistant.requests.plan:
@@ -28,14 +28,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app.assistant.requests.plan import plan_request  # noqa: E402
-from app.assistant.engines.sampling import DEFAULT_SAMPLING  # noqa: E402
-from app.assistant.requests.loop_guard import LoopGuard  # noqa: E402
-from bench.sample_todos import COUNT_WORDS, TODOS, TOPIC_WORDS  # noqa: E402
-from build.fetch_model import TARGET as MODEL  # noqa: E402
+from app.assistant.requests.plan import plan_request
+from app.assistant.engines.sampling import DEFAULT_SAMPLING
+from app.assistant.requests.loop_guard import LoopGuard
+from bench.sample_todos import COUNT_WORDS, TODOS, TOPIC_WORDS
+from build.fetch_model import TARGET as MODEL
 
 CONTEXT_TOKENS = 2048
 

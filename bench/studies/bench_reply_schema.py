@@ -13,7 +13,7 @@ for every change request. This script runs that real xgrammar under node and:
    schema whose free title strings carry `maxLength` bounds (the baseline the string rule was
    chosen against) and with xgrammar's built-in free-form JSON grammar.
 
-    .venv/bin/python bench/bench_reply_schema.py [--reps 3]
+    .venv/bin/python -m bench.studies.bench_reply_schema [--reps 3]
 
 xgrammar is not exported by WebLLM, so the script imports a temporary copy of index.js with one
 export added. It exits non-zero if a check fails or something is missing (node, node_modules, the
@@ -26,15 +26,13 @@ import pathlib
 import shutil
 import struct
 import subprocess
-import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from app.assistant.changes.schema import MAX_ACTIONS, change_schema
+from bench import ROOT
+
 WEBLLM = ROOT / "node_modules" / "@mlc-ai" / "web-llm" / "lib" / "index.js"
 GGUF = ROOT / "tests" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-sys.path.insert(0, str(ROOT))
-
-from app.assistant.changes.schema import MAX_ACTIONS, change_schema  # noqa: E402
 
 RUNNER = r"""
 import { __xg } from "./webllm.mjs";
