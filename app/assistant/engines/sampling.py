@@ -5,7 +5,7 @@ temperature 1.0 (some WebLLM configs) lets a small model drift off topic within 
 greedy decoding (temperature 0) makes it repeat one line until `max_tokens`. A low temperature with
 nucleus sampling and a mild repetition penalty keeps short answers about the list grounded; the
 LoopGuard (app/assistant/requests/loop_guard.py) catches the loops that still happen. The figures were chosen by measuring the real small
-model (bench/bench_sampling.py, docs/benchmarks-sampling.md).
+model (bench/studies/bench_sampling.py, docs/benchmarks-sampling.md).
 """
 
 import re
