@@ -15,8 +15,13 @@ run: build
 test: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m pytest
 
+# The unit tests, then the type check (mypy.ini: app/ and tests/typing/); both always run, and
+# either one failing fails the target.
 unit: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest tests/unit
+	status=0; \
+	$(VENV)/bin/python -m pytest tests/unit || status=1; \
+	$(VENV)/bin/python -m mypy || status=1; \
+	exit $$status
 
 e2e: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m pytest tests/e2e

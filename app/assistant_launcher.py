@@ -10,28 +10,38 @@ a failure is said there too and the next press tries again. Once loaded, app/ass
 ChatView owns the toggle and the panel, and the panel opens.
 """
 
+from __future__ import annotations
+
 import asyncio
 import importlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from js import URL, console, document, fetch
 
 import app
 from app.dom import listen, remove_all
 
+if TYPE_CHECKING:  # the assistant's own modules are only there once it is loaded
+    from app.assistant.controller import ApplyBatch, GetTodos, WatchTodos
+    from app.assistant.views.chat import ChatView
+
+Files = tuple[list[str], list[tuple[str, str]]]
+"""The assistant's modules in import order, and its files' (path, source)."""
+
 MODULE_LIST = "./app/assistant/modules.json"
 LOADING_TEXT = "Loading the assistant…"
 
 
-async def _fetch_text(path):
+async def _fetch_text(path: str) -> str:
     response = await fetch(URL.new(path, document.baseURI).href)
     if not response.ok:
         raise OSError(f"{path}: HTTP {response.status}")
     return await response.text()
 
 
-async def _fetch_assistant():
+async def _fetch_assistant() -> Files:
     """(the modules in import order, [(file path, source)]) of the assistant's package."""
     listing = json.loads(await _fetch_text(MODULE_LIST))
     sources = await asyncio.gather(*(_fetch_text(f"./{path}") for path in listing["files"]))
@@ -41,14 +51,14 @@ async def _fetch_assistant():
 class AssistantLauncher:
     """Loads the assistant on the toggle's first press; then hands the toggle to its ChatView."""
 
-    def __init__(self, get_todos, apply_batch, watch_todos=None):
+    def __init__(self, get_todos: GetTodos, apply_batch: ApplyBatch, watch_todos: WatchTodos | None = None) -> None:
         self.get_todos = get_todos
         self.apply_batch = apply_batch
         self.watch_todos = watch_todos
         self.toggle = document.querySelector(".assistant-toggle")
         self.status = document.querySelector(".assistant-loading")
-        self.chat_view = None
-        self._files = None
+        self.chat_view: ChatView | None = None
+        self._files: asyncio.Task[Files] | None = None
         self._loading = False
         self._listeners = [
             listen(self.toggle, "click", lambda event: self._on_press()),
@@ -57,7 +67,7 @@ class AssistantLauncher:
         ]
         self.toggle.disabled = False
 
-    def _prefetch(self):
+    def _prefetch(self) -> asyncio.Task[Files]:
         """Start fetching the modules' source (again, if an earlier try failed); importing waits for the press."""
         if self._files is None or (self._files.done() and (self._files.cancelled() or self._files.exception())):
             self._files = asyncio.ensure_future(_fetch_assistant())
@@ -65,13 +75,13 @@ class AssistantLauncher:
             self._files.add_done_callback(lambda files: files.cancelled() or files.exception())
         return self._files
 
-    def _on_press(self):
+    def _on_press(self) -> None:
         if not self._loading:
             self._loading = True
             self._show_status(LOADING_TEXT)  # at once, in the press's own task
             asyncio.ensure_future(self._load())
 
-    def _show_status(self, text):
+    def _show_status(self, text: str) -> None:
         self.status.textContent = text
         self.status.hidden = not text
         if text == LOADING_TEXT:
@@ -79,7 +89,7 @@ class AssistantLauncher:
         else:
             self.toggle.removeAttribute("aria-busy")
 
-    async def _load(self):
+    async def _load(self) -> None:
         try:
             site = Path(app.__file__).parent.parent  # the folder app/ is in, as on the site
             modules, files = await self._prefetch()

@@ -5,31 +5,37 @@ A Python function handed to addEventListener must be wrapped in a proxy that out
 done (the listener comes off the element and the proxy is destroyed, so nothing leaks).
 """
 
-from pyodide.ffi import create_proxy
+from collections.abc import Callable
+from typing import Any
+
+from pyodide.ffi import JsDoubleProxy, create_proxy
+
+Handler = Callable[[Any], object]
+"""An event handler: called with the event (a JS Event, so Any); what it returns is ignored."""
 
 
 class Listener:
     """One event listener on one element; remove() detaches it and frees its proxy (once)."""
 
-    def __init__(self, element, event_name, handler):
-        self._element = element
+    def __init__(self, element: Any, event_name: str, handler: Handler) -> None:
+        self._element: Any = element
         self._event_name = event_name
-        self._proxy = create_proxy(handler)
+        self._proxy: JsDoubleProxy[Handler] | None = create_proxy(handler)
         element.addEventListener(event_name, self._proxy)
 
-    def remove(self):
+    def remove(self) -> None:
         if self._proxy is not None:
             self._element.removeEventListener(self._event_name, self._proxy)
             self._proxy.destroy()
             self._proxy = self._element = None
 
 
-def listen(element, event_name, handler):
+def listen(element: Any, event_name: str, handler: Handler) -> Listener:
     """Call handler(event) on each `event_name` event of `element`; returns the Listener."""
     return Listener(element, event_name, handler)
 
 
-def remove_all(listeners):
+def remove_all(listeners: list[Listener]) -> None:
     """Remove every Listener in `listeners` and empty the list."""
     for listener in listeners:
         listener.remove()

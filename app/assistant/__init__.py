@@ -13,8 +13,16 @@ This module imports nothing at load: importing any of the assistant's modules im
 and the launcher imports them one at a time, so no single import is a long task.
 """
 
+from __future__ import annotations
 
-def start(get_todos, apply_batch, watch_todos=None):
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.assistant.controller import ApplyBatch, GetTodos, WatchTodos
+    from app.assistant.views.chat import ChatView
+
+
+def start(get_todos: GetTodos, apply_batch: ApplyBatch, watch_todos: WatchTodos | None = None) -> ChatView:
     """Wire the assistant; returns its ChatView (bound: it owns the panel and its toggle from now on).
 
     The to-do list is started by then; the assistant reads it through `get_todos` and changes it

@@ -21,22 +21,18 @@ the engines, the model and its loading, the state, the chat history.
 Public: open(), select(model_id), load(), cancel_load(), ask(question) -> bool, stop(), new_chat(),
 model_deleted(model_id) (also called through the shelf), and `state`, `model`, `loaded_id`.
 
-The view it calls:
-    set_state(state, model, loaded_id)        state: closed|checking|unsupported|idle|loading|ready|generating
-    show_models(groups, selected, cached, problems)   groups: [(label, [Model])] for <optgroup>s
-    show_progress(fraction | None, text)
-    show_error(message | None, advice="", retry=False, reload=False)
-    start_answer(question) -> answer with append(text), finish(text, note, speed) and
-                              propose() -> a proposal view (app.assistant.changes.proposals.ProposalFlow's)
-    mark_cached(model_id), unmark_cached(model_id), clear_transcript()
+The view it calls is an `AssistantView` (below): set_state, show_models, show_progress, show_error,
+start_answer (an answer: `TranscriptAnswer`), mark_cached, unmark_cached, clear_transcript.
 """
 
 import asyncio
 import dataclasses
 import json
 import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
-from app.assistant.turn import AnswerTurn, as_engine_error
+from app.assistant.turn import AnswerStream, AnswerTurn, as_engine_error
 from app.assistant.text import (
     cancelled_text,
     running_text,
@@ -49,21 +45,95 @@ from app.assistant.text import (
     offline_message,
 )
 from app.assistant.warmer import LIST_CHANGE_DELAY_S, ChatWarmer
-from app.assistant.engines.port import DOWNLOAD, Availability, Cancelled
+from app.assistant.engines.port import DOWNLOAD, Availability, Cancelled, Device, Engine, LoadProgress, Sampling
+from app.assistant.models.catalogue import Model
 from app.assistant.models.choice import choose, groups, offered
-from app.assistant.changes.proposals import ProposalFlow
-from app.assistant.requests.prompts import PromptTooLong
+from app.assistant.models.shelf import ModelShelf
+from app.assistant.changes.commands import Batch, Step
+from app.assistant.changes.proposals import ProposalDisplay, ProposalFlow
+from app.assistant.requests.prompts import Message, PromptTooLong
 from app.assistant.requests.plan import answer_prefix
 from app.assistant.engines.sampling import DEFAULT_SAMPLING
 from app.assistant.models.site import parse_custom_models
+from app.todos.model import Todo
 
 MODEL_SETTING = "tasks-and-talk.model"
 CPU_ONLY_SETTING = "tasks-and-talk.cpu-only-models"  # JSON list of model ids whose GPU load failed
 
+GetTodos = Callable[[], Iterable[Todo]]
+"""The list as it is now (the to-do controller's `todos`)."""
+ApplyBatch = Callable[[Batch], Step]
+"""Applies confirmed changes as one change to the newest stored list (the to-do controller's apply_batch)."""
+WatchTodos = Callable[[Callable[[], object]], None]
+"""Has a callback called after each change to the list (the to-do controller's watch)."""
+
+
+class TranscriptAnswer(AnswerStream, Protocol):
+    """The answer under a question, as the view's start_answer() returns it: app/assistant/views/
+    transcript.py's AnswerView. The turn streams into it (AnswerStream), then the controller ends it."""
+
+    def finish(self, text: str, note: str, speed: str) -> None:
+        """The answer is over: show `text` (rendered), the note under it and the speed."""
+
+    def propose(self) -> ProposalDisplay:
+        """A view for the changes this answer proposes, placed under it."""
+
+    def offer_retry(self, ask_again: Callable[[], Awaitable[bool]]) -> None:
+        """A "Try again" button under the answer, which calls ask_again() once."""
+
+
+class AssistantView(Protocol):
+    """What the controller asks of the assistant's panel: app/assistant/views/chat.py's ChatView in
+    the page, a recording fake in the unit tests (tests/typing/check_ports.py checks both against it)."""
+
+    def set_state(self, state: str, model: Model | None, loaded_id: str | None) -> None:
+        """state: closed|checking|unsupported|idle|loading|ready|generating; `model` is the one
+        selected, `loaded_id` the id of the one loaded (or None)."""
+
+    def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: set[str],
+                    problems: list[str]) -> None:
+        """The picker: `groups` are (label, models) for its <optgroup>s, `cached` the ids of those on
+        this device, `problems` what was wrong in the site's models.json."""
+
+    def show_progress(self, progress: float | None, text: str) -> None:
+        """progress in 0..1, or None to hide the bar (the text may stay)."""
+
+    def show_error(self, message: str | None, advice: str = "", retry: bool = False, reload: bool = False) -> None:
+        """Show an error and what to do (None hides it); retry, reload: offer those buttons."""
+
+    def start_answer(self, question: str) -> TranscriptAnswer: ...
+
+    def mark_cached(self, model_id: str) -> None: ...
+
+    def unmark_cached(self, model_id: str) -> None: ...
+
+    def clear_transcript(self) -> None: ...
+
+
+class Settings(Protocol):
+    """Small preferences (app.todos.storage.BrowserSettings: localStorage); failures only lose them."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class StorageManager(Protocol):
+    """What the controller asks of app.assistant.models.shelf.ModelStorage around a download."""
+
+    async def refresh(self) -> None: ...
+
+    async def check_space(self, model: Model) -> str | None:
+        """None when `model` fits, else a message for the person."""
+
+    async def after_download(self, model: Model) -> None: ...
+
 
 class AssistantController:
-    def __init__(self, engines, device, view, settings, get_todos, shelf, storage=None, *,
-                 apply_batch=None, sampling=DEFAULT_SAMPLING, clock=time.monotonic):
+    def __init__(self, engines: Iterable[Engine], device: Device, view: AssistantView, settings: Settings,
+                 get_todos: GetTodos, shelf: ModelShelf, storage: StorageManager | None = None, *,
+                 apply_batch: ApplyBatch | None = None, sampling: Sampling = DEFAULT_SAMPLING,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.engines = list(engines)
         self.device = device
         self.view = view
@@ -74,33 +144,33 @@ class AssistantController:
         self.apply_batch = apply_batch
         self.sampling = sampling
         self.clock = clock
-        self.availabilities = {}
-        self.model = None
-        self.loaded_id = None
-        self.loaded_engine = None
-        self.context_window = None  # the loaded model's (what its engine reported, if smaller)
-        self.history = []
+        self.availabilities: dict[str, Availability] = {}
+        self.model: Model | None = None
+        self.loaded_id: str | None = None
+        self.loaded_engine: Engine | None = None
+        self.context_window: int | None = None  # the loaded model's (what its engine reported, if smaller)
+        self.history: list[Message] = []
         self.state = "closed"
-        self._turn = None  # the question being answered (app/assistant/turn.py)
-        self._load_started = None
+        self._turn: AnswerTurn | None = None  # the question being answered (app/assistant/turn.py)
+        self._load_started: float | None = None
         self.warmer = ChatWarmer()  # the next question's prompt, read ahead (app/assistant/warmer.py)
         shelf.on_deleted(self.model_deleted)
 
     @property
-    def models(self):
+    def models(self) -> list[Model]:
         return self.shelf.models
 
-    def _set_state(self, state):
+    def _set_state(self, state: str) -> None:
         self.state = state
         self.view.set_state(state, self.model, self.loaded_id)
 
-    async def _availability(self, engine):
+    async def _availability(self, engine: Engine) -> Availability:
         try:
             return await engine.availability()
         except Exception as error:  # an engine that cannot even say is not available
             return Availability(False, reason=str(error) or type(error).__name__)
 
-    async def open(self):
+    async def open(self) -> None:
         """First opening of the panel: ask every engine what it can do here, list what runs."""
         if self.state != "closed":
             return
@@ -115,7 +185,7 @@ class AssistantController:
             return
         self.shelf.offer(models)
         self.model = choose(models, self.settings.get(MODEL_SETTING), self.availabilities)
-        cached = set()
+        cached: set[str] = set()
         for name, engine in self.shelf.engines.items():
             mine = [m for m in models if m.engine == name]
             if mine:
@@ -128,15 +198,16 @@ class AssistantController:
         if self.storage is not None:
             await self.storage.refresh()
 
-    def select(self, model_id):
+    def select(self, model_id: str) -> None:
         model = self.shelf.find(model_id)
         if model is not None:
             self.model = model
             self.settings.set(MODEL_SETTING, model_id)
         if self.state in ("idle", "ready"):
+            assert self.model is not None  # open() chose one, or the state would be "unsupported"
             self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
 
-    async def load(self):
+    async def load(self) -> None:
         """Download (or load from this device) the selected model and start it on its engine."""
         if self.state not in ("idle", "ready") or self.model is None:
             return
@@ -190,12 +261,12 @@ class AssistantController:
         if downloads and not cached and self.storage is not None:
             await self.storage.after_download(model)
 
-    def _gpu_for(self, engine, model):
+    def _gpu_for(self, engine: Engine, model: Model) -> bool:
         """Whether to ask `engine` to run `model` on the GPU: it can here, and it has not failed there."""
         availability = self.availabilities.get(engine.name)
         return bool(availability and availability.gpu) and model.model_id not in self._cpu_only()
 
-    def _cpu_only(self):
+    def _cpu_only(self) -> set[str]:
         """The models whose GPU load failed on this device: they start on the CPU from then on."""
         try:
             ids = json.loads(self.settings.get(CPU_ONLY_SETTING) or "[]")
@@ -203,38 +274,40 @@ class AssistantController:
             return set()
         return {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
 
-    def _warm(self, delay_s=0.0):
+    def _warm(self, delay_s: float = 0.0) -> None:
         """Have the loaded engine read the next question's prompt, all but the question, ahead."""
-        if self.state != "ready" or self.loaded_engine is None:
+        if self.state != "ready" or self.loaded_engine is None or self.context_window is None:
             return
         prefix = answer_prefix(self.get_todos(), self.history, context_tokens=self.context_window,
                                answer_tokens=self.sampling.max_tokens)
         self.warmer.warm(self.loaded_engine, prefix, self.sampling, delay_s)
 
-    def list_changed(self):
+    def list_changed(self) -> None:
         """The to-do list changed (here or in another tab): read the new one ahead, once it settles."""
         self._warm(LIST_CHANGE_DELAY_S)
 
-    def _on_progress(self, progress):
+    def _on_progress(self, progress: LoadProgress) -> None:
         if progress.phase == DOWNLOAD and progress.elapsed_s is None and self._load_started is not None:
             progress = dataclasses.replace(progress, elapsed_s=self.clock() - self._load_started)
         self.view.show_progress(progress.fraction, describe_progress(progress))
 
-    def model_deleted(self, model_id):
+    def model_deleted(self, model_id: str) -> None:
         """Its files are gone: the picker must no longer say it is on this device."""
         self.view.unmark_cached(model_id)
         if self.state in ("idle", "ready"):
             self._set_state(self.state)
 
-    def cancel_load(self):
+    def cancel_load(self) -> None:
         if self.state == "loading":
+            assert self.model is not None  # load() loads the selected model
             self.shelf.engine_for(self.model).cancel_load()
 
-    async def ask(self, question):
+    async def ask(self, question: str) -> bool:
         """Send a question; True when it was taken (the view then clears the box)."""
         question = question.strip()
         if not question or self.state != "ready":
             return False
+        assert self.loaded_engine is not None and self.context_window is not None  # "ready": loaded
         try:
             turn = AnswerTurn(self.loaded_engine, self.get_todos(), self.history, question,
                               context_tokens=self.context_window, sampling=self.sampling)
@@ -253,21 +326,23 @@ class AssistantController:
             self.view.show_error(describe_generate_error(turn.failure), "", retry=False, reload=True)
         ending = turn.ending(can_apply=self.apply_batch is not None)
         answer.finish(ending.text, ending.note, turn.speed)
-        if ending.proposal is not None:
+        if ending.proposal is not None and self.apply_batch is not None:  # (one means the other)
             ProposalFlow(ending.proposal.batch, self.apply_batch, answer.propose())
         if ending.made_no_sense:
             answer.offer_retry(lambda: self.ask(question))
         elif ending.text:
             self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": ending.remembered}]
+        assert self.model is not None  # selected before the load, never unselected
         self._set_state("ready" if self.loaded_id == self.model.model_id else "idle")
         self._warm()
         return True
 
-    def stop(self):
+    def stop(self) -> None:
         if self.state == "generating":
+            assert self._turn is not None  # ask() sets it before this state
             self._turn.stop()
 
-    async def new_chat(self):
+    async def new_chat(self) -> None:
         if self.state == "generating":
             return
         self.history = []

@@ -5,8 +5,20 @@ Stats, Availability), never an engine's own strings (app/assistant/engines/repor
 """
 
 import math
+from collections.abc import Mapping
 
-from app.assistant.engines.port import DEVICE, DOWNLOAD, PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.engines.port import (
+    DEVICE,
+    DOWNLOAD,
+    PROMPT_API,
+    WEBLLM,
+    WLLAMA,
+    Availability,
+    EngineError,
+    Loaded,
+    LoadProgress,
+    Stats,
+)
 
 MB = 1_000_000
 
@@ -19,7 +31,7 @@ RETRY_DOWNLOAD = "Try again: the parts already downloaded are kept, so it resume
 RETRY_RESTART = "Try again: the download starts again from the beginning."
 
 
-def format_duration(seconds):
+def format_duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
     if seconds < 60:
         return f"{seconds} s"
@@ -30,15 +42,15 @@ def format_duration(seconds):
     return f"{hours} h {minutes:02d} min"
 
 
-def _mb(size_bytes):
+def _mb(size_bytes: float) -> str:
     return f"{round(size_bytes / MB):,} MB"
 
 
-def _percent(fraction):
+def _percent(fraction: float) -> str:
     return f"{round(fraction * 100)}%"
 
 
-def describe_progress(progress):
+def describe_progress(progress: LoadProgress) -> str:
     """One line for the progress bar from a LoadProgress: how much, of how much, how long left."""
     loaded, total, fraction = progress.loaded_bytes, progress.total_bytes, progress.fraction
     if progress.phase == DOWNLOAD:
@@ -59,7 +71,7 @@ def describe_progress(progress):
     return "Preparing the model…"
 
 
-def format_speed(stats):
+def format_speed(stats: Stats | None) -> str:
     """'12.3 tokens/s' from Stats, or '' when the engine gave no usable figure."""
     speed = getattr(stats, "decode_tokens_per_s", None)
     if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) or speed <= 0:
@@ -67,16 +79,17 @@ def format_speed(stats):
     return f"{speed:.1f} tokens/s"
 
 
-def offline_message(model_label):
+def offline_message(model_label: str) -> tuple[str, str]:
     return (f"You're offline, and {model_label} hasn't been downloaded to this device yet.",
             "Connect to the internet once to download it; after that it works offline.")
 
 
-def cancelled_text(resumes=True):
+def cancelled_text(resumes: bool = True) -> str:
     return CANCELLED_TEXT if resumes else CANCELLED_RESTART_TEXT
 
 
-def describe_load_error(error, *, online=True, model_label="this model", resumes=True):
+def describe_load_error(error: EngineError, *, online: bool = True, model_label: str = "this model",
+                        resumes: bool = True) -> tuple[str, str]:
     """(message, advice) for a failed load, from the EngineError's kind; advice names what to do."""
     kind, detail = error.kind, error.detail
     if kind == "quota":  # storage is full whatever the network does
@@ -102,7 +115,7 @@ def describe_load_error(error, *, online=True, model_label="this model", resumes
     return f"The model could not be loaded: {detail or 'unknown error'}", "Try again, or pick another model."
 
 
-def describe_generate_error(error):
+def describe_generate_error(error: EngineError) -> str:
     """The note under an answer that an engine error ended."""
     if error.kind == "memory":
         return ("The GPU stopped responding or the model ran out of memory. "
@@ -110,12 +123,12 @@ def describe_generate_error(error):
     return f"The answer was cut short by an error: {error.detail or 'unknown error'}"
 
 
-def needs_reload(error):
+def needs_reload(error: EngineError) -> bool:
     """Only a page reload gets a fresh GPU device or wasm memory."""
     return error.kind == "memory"
 
 
-def engine_note(availabilities):
+def engine_note(availabilities: Mapping[str, Availability]) -> str:
     """A line on what runs here when there is no real GPU for WebLLM ('' when there is one)."""
     gpu = availabilities.get(WEBLLM)
     cpu = availabilities.get(WLLAMA)
@@ -130,7 +143,7 @@ def engine_note(availabilities):
     return f"This browser offers no WebGPU, so models run on the CPU (more slowly){extra}."
 
 
-def no_engine_message(availabilities):
+def no_engine_message(availabilities: Mapping[str, Availability | None]) -> tuple[str, str]:
     """(message, advice) when no engine can run here; the to-do list works all the same."""
     reasons = "; ".join(f"{name}: {found.reason}" for name, found in availabilities.items()
                         if found is not None and found.reason)
@@ -139,7 +152,7 @@ def no_engine_message(availabilities):
             reasons)
 
 
-def running_text(label, loaded):
+def running_text(label: str, loaded: Loaded) -> str:
     """The line under the picker once a model runs: where it runs, and why not on the GPU if it failed."""
     if loaded.gpu_error:
         return (f"{label} is running on this device's CPU: the GPU could not run it ({loaded.gpu_error}). "

@@ -19,19 +19,39 @@ not read as one (app/assistant/requests/checks.py: empty, symbols, code, repeate
 """
 
 import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from app.assistant.text import LENGTH_NOTE, LOOP_NOTE, STOPPED_NOTE, describe_generate_error, format_speed
-from app.assistant.engines.port import Answer, EngineError
+from app.assistant.engines.port import Answer, Engine, EngineError, Sampling
 from app.assistant.requests.intent import ANSWER, CHANGE
 from app.assistant.changes.proposals import PROPOSAL_INTRO, proposal_note
+from app.assistant.changes.reading import Proposal
 from app.assistant.requests.checks import nonsense
 from app.assistant.requests.plan import plan_request
 from app.assistant.requests.loop_guard import LoopGuard
+from app.assistant.requests.prompts import Message
+from app.todos.model import Todo
 
 NONSENSE_TEXT = ("The model's answer made no sense, so it is not shown. Try again, or choose a larger "
                  "model for better answers.")
 NO_CHANGE_TEXT = ("I could not turn that into a change to your list. Try saying it plainly, such as "
                   "“Mark Call the dentist as done”.")
+
+
+class AnswerStream(Protocol):
+    """The answer under the question, as a turn writes into it while it is generated:
+    app/assistant/views/transcript.py's AnswerView in the page, a recording fake in the unit tests.
+    (What the controller then does with it is app.assistant.controller.TranscriptAnswer.)"""
+
+    def append(self, text: str) -> None:
+        """Show the next piece of a plain answer's text, after what is there."""
+
+    def reading(self, fraction: float) -> None:
+        """The prompt is being read (0..1 of it), before the first word."""
+
+    def working(self) -> None:
+        """A change request's answer is being written (its JSON is not shown)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,18 +61,18 @@ class Ending:
 
     text: str
     note: str = ""
-    proposal: object = None
+    proposal: Proposal | None = None
     made_no_sense: bool = False
 
     @property
-    def remembered(self):
+    def remembered(self) -> str:
         """What the chat's history keeps of this answer: its text, and the changes it offered."""
         if self.proposal is None:
             return self.text
         return f"{self.text} " + "; ".join(self.proposal.changes) + "."
 
 
-def as_engine_error(error):
+def as_engine_error(error: Exception) -> EngineError:
     """Any exception an engine raised, as the port's EngineError (its message kept)."""
     return error if isinstance(error, EngineError) else EngineError(str(error) or type(error).__name__)
 
@@ -60,7 +80,8 @@ def as_engine_error(error):
 class AnswerTurn:
     """One message, from its request to its finished answer; see the module's docstring."""
 
-    def __init__(self, engine, todos, history, question, *, context_tokens, sampling):
+    def __init__(self, engine: Engine, todos: Iterable[Todo], history: Sequence[Message], question: str, *,
+                 context_tokens: int, sampling: Sampling) -> None:
         self.plan = plan_request(list(todos), history, question, context_tokens=context_tokens,
                                  answer_tokens=sampling.max_tokens)
         self.sampling = dataclasses.replace(sampling, max_tokens=self.plan.max_tokens or sampling.max_tokens)
@@ -68,18 +89,18 @@ class AnswerTurn:
         self.engine = engine
         self.guard = LoopGuard()
         self._shows_text = self.plan.schema is None  # a change request's JSON is not shown
-        self._raw = []
+        self._raw: list[str] = []
         self.stopping = False
-        self.result = None
-        self.failure = None
+        self.result: Answer | None = None
+        self.failure: EngineError | None = None
 
-    async def generate(self, answer):
+    async def generate(self, answer: AnswerStream) -> None:
         """Stream the answer's text into `answer` (its append(text)); keeps the result or the failure."""
         if self.messages is None:
             self.result = Answer("stop")
             return
 
-        def on_delta(chunk):
+        def on_delta(chunk: str) -> None:
             if self.stopping or self.guard.looping:
                 return
             if not self._raw and not self._shows_text:
@@ -96,16 +117,16 @@ class AnswerTurn:
         except Exception as error:
             self.failure = as_engine_error(error)
 
-    def stop(self):
+    def stop(self) -> None:
         self.stopping = True
         self.engine.stop()
 
     @property
-    def streamed(self):
+    def streamed(self) -> str:
         """The text shown while it streamed (a plain answer's; "" for a change request)."""
         return "".join(self._raw) if self._shows_text else ""
 
-    def ending(self, can_apply):
+    def ending(self, can_apply: bool) -> Ending:
         """The turn's Ending. can_apply: whether changes can be applied at all (else none are offered)."""
         text = self.streamed
         if self.guard.looping:
@@ -129,7 +150,7 @@ class AnswerTurn:
         return Ending(proposal.reply or PROPOSAL_INTRO, note, proposal)
 
     @property
-    def speed(self):
+    def speed(self) -> str:
         """The generation's speed as the answer's note shows it ("" when it failed or asked no model)."""
         if self.result is None or self.messages is None:
             return ""

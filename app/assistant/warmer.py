@@ -17,6 +17,10 @@ otherwise (llama.cpp stops at its next batch of tokens).
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from app.assistant.engines.port import Engine, Sampling
+from app.assistant.requests.prompts import Message
 
 LIST_CHANGE_DELAY_S = 1.0
 """How long the list must stay unchanged before it is read ahead (typing a to-do is a burst)."""
@@ -25,14 +29,15 @@ LIST_CHANGE_DELAY_S = 1.0
 class ChatWarmer:
     """One engine's warm-up at a time; see the module's docstring."""
 
-    def __init__(self, sleep=asyncio.sleep):
+    def __init__(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self._sleep = sleep
-        self._task = None  # the scheduled or running warm-up
+        self._task: asyncio.Task[None] | None = None  # the scheduled or running warm-up
         self._running = False  # the engine is reading (not just waiting out the delay)
-        self.prefix = None  # the messages being read, or last read, into the engine's cache
+        self.prefix: list[Message] | None = None  # the messages being read, or last read, into the engine's cache
         self.warmed = 0  # warm-ups that ran to the end (for tests and the benchmark)
 
-    def warm(self, engine, prefix, sampling, delay_s=0.0):
+    def warm(self, engine: Engine | None, prefix: Sequence[Message], sampling: Sampling,
+             delay_s: float = 0.0) -> None:
         """Have `engine` read `prefix` after `delay_s`, unless that is what it holds already."""
         if engine is None or not engine.capabilities.prefills:
             return
@@ -43,7 +48,7 @@ class ChatWarmer:
         self.forget(engine)
         self._task = asyncio.ensure_future(self._read(engine, list(prefix), sampling, delay_s))
 
-    async def _read(self, engine, prefix, sampling, delay_s):
+    async def _read(self, engine: Engine, prefix: list[Message], sampling: Sampling, delay_s: float) -> None:
         if delay_s:
             await self._sleep(delay_s)
         self.prefix, self._running = prefix, True
@@ -53,7 +58,7 @@ class ChatWarmer:
         finally:
             self._running = False
 
-    async def before(self, engine, messages):
+    async def before(self, engine: Engine | None, messages: Sequence[Message]) -> None:
         """Just before a request for `messages`: a warm-up reading their prefix is waited for (it is
         doing the request's own work); any other is cancelled and settled first."""
         task = self._task
@@ -68,7 +73,7 @@ class ChatWarmer:
         except asyncio.CancelledError:
             pass
 
-    def forget(self, engine):
+    def forget(self, engine: Engine | None) -> None:
         """Cancel what is scheduled or running; the cache is assumed to hold nothing useful."""
         task, self._task = self._task, None
         if task is not None and not task.done():

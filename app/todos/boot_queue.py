@@ -14,8 +14,9 @@ The queue comes from JavaScript, so `decode` trusts nothing: an entry it does no
 left out, never raised on.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeGuard
 
 from app.todos.model import new_id
 
@@ -55,11 +56,11 @@ class ClearCompleted:
     pass
 
 
-def _is_index(value):
+def _is_index(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _row(entry):
+def _row(entry: dict[str, Any]) -> Row | None:
     todo_id, typed = entry.get("id"), entry.get("typed")
     if isinstance(todo_id, str) and todo_id and typed is None:
         return Row(todo_id=todo_id)
@@ -68,7 +69,11 @@ def _row(entry):
     return None
 
 
-def _decode_one(entry):
+Intent = AddTitle | SetCompleted | Remove | SetAllCompleted | ClearCompleted
+"""One thing done to the list before start-up, as decoded from boot.js's queue."""
+
+
+def _decode_one(entry: object) -> Intent | None:
     if not isinstance(entry, dict):
         return None
     kind, completed = entry.get("type"), entry.get("completed")
@@ -89,7 +94,7 @@ def _decode_one(entry):
     return None
 
 
-def decode(entries):
+def decode(entries: object) -> tuple[Intent, ...]:
     """boot.js's queue (a list of plain dicts, see assets/boot.js) -> a tuple of intents, in order."""
     if not isinstance(entries, (list, tuple)):
         return ()
@@ -111,16 +116,17 @@ class ReplayCommands(Protocol):
     def clear_completed(self) -> bool: ...
 
 
-def replay(intents, commands: ReplayCommands, make_id=new_id):
+def replay(intents: Iterable[Intent], commands: ReplayCommands,
+           make_id: Callable[[], str] = new_id) -> list[str]:
     """Apply `intents` in order through `commands`; returns the titles that could not be added.
 
     An intent on the row of a title that was refused (or is not on the list any more) changes
     nothing, as a click on a to-do deleted in another tab a moment ago changes nothing.
     """
-    ids = {}  # typed index -> the id its to-do was added with
-    refused = []
+    ids: dict[int, str] = {}  # typed index -> the id its to-do was added with
+    refused: list[str] = []
 
-    def id_of(row):
+    def id_of(row: Row) -> str | None:
         return row.todo_id if row.typed is None else ids.get(row.typed)
 
     for intent in intents:
@@ -131,10 +137,10 @@ def replay(intents, commands: ReplayCommands, make_id=new_id):
                     ids[typed] = todo_id
                 else:
                     refused.append(title)
-            case SetCompleted(row=row, completed=completed) if id_of(row) is not None:
-                commands.set_completed(id_of(row), completed)
-            case Remove(row=row) if id_of(row) is not None:
-                commands.remove(id_of(row))
+            case SetCompleted(row=row, completed=completed) if (row_id := id_of(row)) is not None:
+                commands.set_completed(row_id, completed)
+            case Remove(row=row) if (row_id := id_of(row)) is not None:
+                commands.remove(row_id)
             case SetAllCompleted(completed=completed):
                 commands.set_all_completed(completed)
             case ClearCompleted():

@@ -6,6 +6,7 @@ description of anything it could not read so the caller can back the raw text up
 """
 
 import json
+from collections.abc import Iterable
 
 from app.todos.model import Todo, Todos
 
@@ -18,16 +19,16 @@ class Decoded:
 
     __slots__ = ("todos", "problem", "migrated")
 
-    def __init__(self, todos, problem=None, migrated=False):
+    def __init__(self, todos: Todos, problem: str | None = None, migrated: bool = False) -> None:
         self.todos = todos
         self.problem = problem
         self.migrated = migrated
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Decoded({self.todos!r}, problem={self.problem!r})"
 
 
-def encode(todos):
+def encode(todos: Iterable[Todo]) -> str:
     """The JSON text to store for `todos` (compact: storage quota is small)."""
     record = {
         "version": SCHEMA_VERSION,
@@ -39,7 +40,7 @@ def encode(todos):
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def _item(raw, index):
+def _item(raw: object, index: int) -> Todo | None:
     """A Todo from one stored item, or None when it is unreadable."""
     if not isinstance(raw, dict):
         return None
@@ -58,8 +59,9 @@ def _item(raw, index):
     return Todo(todo_id, title.strip(), completed, int(created))
 
 
-def _items(raw_items):
-    todos, unreadable, seen = [], 0, set()
+def _items(raw_items: list[object]) -> Decoded:
+    todos: list[Todo] = []
+    unreadable, seen = 0, set()
     for index, raw in enumerate(raw_items):
         todo = _item(raw, index)
         if todo is None or todo.id in seen:
@@ -73,7 +75,7 @@ def _items(raw_items):
     return Decoded(Todos(todos), problem)
 
 
-def decode(text):
+def decode(text: str | None) -> Decoded:
     """Decode stored text (None when nothing is stored). Never raises."""
     if text is None or text == "":
         return Decoded(Todos())

@@ -8,12 +8,22 @@ the commands not yet saved are replayed on top of the newest stored list with ea
 so nothing typed here, nor anything saved by another tab meanwhile, is lost.
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol, cast
 
 from app.todos import boot_queue
 from app.todos import codec
 from app.todos.store import StorageFull, TodoStore
 from app.todos.model import TitleTooLong, Todos, filter_for_route, new_id
+
+if TYPE_CHECKING:  # the assistant's package is loaded on first use, never at start
+    from app.assistant.changes.commands import Batch, Step
+
+Command = Callable[[Todos], Todos]
+"""A change to the list: the list it applies to in, the changed list out."""
 
 STORAGE_FULL = (
     "Your browser's storage for this site is full, so the last change is kept in this tab only. "
@@ -27,11 +37,11 @@ FROZEN = (
 )
 
 
-def now_ms():
+def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def problem_notice(problem, backup_key):
+def problem_notice(problem: str, backup_key: str | None) -> str:
     """The message shown when the stored record could not be read in full."""
     if backup_key is None:
         return (
@@ -44,30 +54,45 @@ def problem_notice(problem, backup_key):
     )
 
 
+class ListView(Protocol):
+    """What the controller asks of the list's view: app/todos/view.py's TodoView in the page, a
+    recording fake in the unit tests (tests/typing/check_ports.py checks both against it)."""
+
+    def render(self, todos: Todos, filter_name: str) -> None:
+        """Show `todos` through the filter `filter_name` ("all", "active" or "completed")."""
+
+    def show_notice(self, text: str | None) -> None:
+        """Show a message to the person (None hides it)."""
+
+    def restore_new_title(self, text: str) -> None:
+        """Put back a title typed before start-up that could not be added, so it is not lost."""
+
+
 class TodoController:
     """Commands from the view in, rendering out, kept in `store` (the TodoStore port)."""
 
-    def __init__(self, store: TodoStore, view, clock=now_ms):
+    def __init__(self, store: TodoStore, view: ListView, clock: Callable[[], int] = now_ms) -> None:
         self.store = store
         self.view = view
         self.clock = clock
         self.todos = Todos()
         self.filter = "all"
-        self._unsaved = []  # commands applied in this tab that storage has not taken yet
+        self._unsaved: list[Command] = []  # commands applied in this tab that storage has not taken yet
         self._frozen = False  # storage holds data this tab must not overwrite
-        self._notice = None
-        self._watchers = []  # called after the list changed (app/assistant/controller.py reads it ahead)
+        self._notice: str | None = None
+        # Called after the list changed (app/assistant/controller.py reads it ahead):
+        self._watchers: list[Callable[[], object]] = []
 
-    def watch(self, callback):
+    def watch(self, callback: Callable[[], object]) -> None:
         """Call `callback()` after each change to the list, from this tab or another."""
         self._watchers.append(callback)
 
-    def _changed(self, before):
+    def _changed(self, before: Todos) -> None:
         if self.todos != before:
             for callback in self._watchers:
                 callback()
 
-    def start(self, route_hash, early=()):
+    def start(self, route_hash: str | None, early: Iterable[boot_queue.Intent] = ()) -> None:
         """Load, render, then replay what was done before Python was ready (app/todos/boot_queue.py's
         intents, in order, through the commands below); a title refused goes back to the input."""
         self.filter = filter_for_route(route_hash)
@@ -76,13 +101,13 @@ class TodoController:
         for title in boot_queue.replay(early, self):
             self.view.restore_new_title(title)
 
-    def _notify(self, text):
+    def _notify(self, text: str | None) -> None:
         self._notice = text
         self.view.show_notice(text)
 
     # Reading and writing.
 
-    def _read(self, at_start=False):
+    def _read(self, at_start: bool = False) -> Todos:
         """The newest stored list, with this tab's unsaved commands replayed on top of it."""
         if self._frozen:
             return self.todos
@@ -94,7 +119,7 @@ class TodoController:
             self._notify(FROZEN)
             return self.todos
         if decoded.problem:
-            key = self.store.back_up(text)
+            key = self.store.back_up(cast(str, text))  # a problem means there was text
             self._notify(problem_notice(decoded.problem, key))
             if key is None:
                 self._frozen = True  # never overwrite data that has no backup
@@ -107,7 +132,7 @@ class TodoController:
             todos = command(todos)
         return todos
 
-    def _write(self, todos):
+    def _write(self, todos: Todos) -> bool:
         """Store `todos`; False when storage refused (full) or must not be written."""
         if self._frozen:
             return False
@@ -120,7 +145,7 @@ class TodoController:
             self._notify(None)
         return True
 
-    def _change(self, command):
+    def _change(self, command: Command) -> bool:
         """Apply `command` to the newest list; True when it was accepted."""
         current = self._read()
         try:
@@ -142,35 +167,35 @@ class TodoController:
 
     # Commands from the view.
 
-    def add(self, text, todo_id=None):
+    def add(self, text: str, todo_id: str | None = None) -> bool:
         # The id and time are fixed now, so replaying an unsaved add gives the same to-do.
         todo_id, created = todo_id or new_id(), self.clock()
         return self._change(lambda todos: todos.add(text, todo_id=todo_id, created=created))
 
-    def edit(self, todo_id, text):
+    def edit(self, todo_id: str, text: str) -> bool:
         return self._change(lambda todos: todos.edit(todo_id, text))
 
-    def toggle(self, todo_id):
+    def toggle(self, todo_id: str) -> bool:
         return self._change(lambda todos: todos.toggle(todo_id))
 
-    def set_completed(self, todo_id, completed):
+    def set_completed(self, todo_id: str, completed: bool) -> bool:
         return self._change(lambda todos: todos.set_completed(todo_id, completed))
 
-    def remove(self, todo_id):
+    def remove(self, todo_id: str) -> bool:
         return self._change(lambda todos: todos.remove(todo_id))
 
-    def set_all_completed(self, completed):
+    def set_all_completed(self, completed: bool) -> bool:
         return self._change(lambda todos: todos.set_all_completed(completed))
 
-    def clear_completed(self):
+    def clear_completed(self) -> bool:
         return self._change(lambda todos: todos.clear_completed())
 
-    def apply_batch(self, batch):
+    def apply_batch(self, batch: Batch) -> Step:
         """Apply an app.assistant.changes.commands.Batch (the assistant's confirmed changes, or their undo) as one
         change to the newest stored list; returns the Step of that application (notes, undo)."""
-        steps = []
+        steps: list[Step] = []
 
-        def command(todos):
+        def command(todos: Todos) -> Todos:
             step = batch.apply(todos)
             if not steps:  # a storage-full replay applies it again later: the first time is this change
                 steps.append(step)
@@ -181,11 +206,11 @@ class TodoController:
 
     # Events from outside.
 
-    def route(self, route_hash):
+    def route(self, route_hash: str | None) -> None:
         self.filter = filter_for_route(route_hash)
         self.view.render(self.todos, self.filter)
 
-    def external_change(self):
+    def external_change(self) -> None:
         """Another tab wrote the list: show its version, with this tab's unsaved changes on top."""
         before, self.todos = self.todos, self._read()
         self.view.render(self.todos, self.filter)

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import inspect
 import json
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -33,6 +34,8 @@ from app.assistant.engines.port import (
     OutOfMemory,
     Stats,
 )
+from app.assistant.changes.proposals import ProposalDisplay
+from app.assistant.models.catalogue import Model
 from app.assistant.models.shelf import ModelShelf
 from app.assistant.requests.prompts import PromptTooLong, build_messages
 from app.assistant.engines.sampling import DEFAULT_SAMPLING
@@ -77,65 +80,80 @@ def test_the_fakes_have_every_port_method_with_the_same_signature(fake, protocol
 
 
 class AnswerView:
-    def __init__(self, question):
-        self.question = question
-        self.parts = []
-        self.finished = None
-        self.read = []  # fractions of the prompt read, as reported
-        self.worked = False  # a change request's answer is being written
+    """app.assistant.controller.TranscriptAnswer, recording (test_proposals.View's answers also offer
+    proposals)."""
 
-    def append(self, text):
+    def __init__(self, question: str) -> None:
+        self.question = question
+        self.parts: list[str] = []
+        self.finished: tuple[str, str, str] | None = None
+        self.read: list[float] = []  # fractions of the prompt read, as reported
+        self.worked = False  # a change request's answer is being written
+        self.retries: list[Callable[[], Awaitable[bool]]] = []  # "Try again" offered with these
+
+    def append(self, text: str) -> None:
         assert self.finished is None, "text appended after finish"
         self.parts.append(text)
 
-    def reading(self, fraction):
+    def reading(self, fraction: float) -> None:
         assert not self.parts, "reading reported after the first words"
         self.read.append(fraction)
 
-    def working(self):
+    def working(self) -> None:
         self.worked = True
 
-    def finish(self, text, note, speed):
+    def finish(self, text: str, note: str, speed: str) -> None:
         self.finished = (text, note, speed)
+
+    def propose(self) -> ProposalDisplay:
+        raise AssertionError("changes proposed where none can be applied (no apply_batch)")
+
+    def offer_retry(self, ask_again: Callable[[], Awaitable[bool]]) -> None:
+        self.retries.append(ask_again)
 
 
 class RecordingView:
-    def __init__(self):
-        self.states = []
-        self.errors = []
-        self.listed = None
-        self.progress = []
-        self.answers = []
-        self.cleared = 0
-        self.marked = []
-        self.unmarked = []
-        self.reload_offered = None
+    """app.assistant.controller.AssistantView, recording."""
 
-    def set_state(self, state, model, loaded_id):
+    def __init__(self) -> None:
+        self.states: list[tuple[str, str | None, str | None]] = []
+        self.errors: list[tuple[str | None, str, bool]] = []
+        self.groups: list[tuple[str, list[str]]]  # set by show_models()
+        self.listed: tuple[list[str], str | None, set[str], list[str]] | None = None
+        self.progress: list[tuple[float | None, str]] = []
+        self.answers: list[AnswerView] = []
+        self.cleared = 0
+        self.marked: list[str] = []
+        self.unmarked: list[str] = []
+        self.reload_offered: bool | None = None
+
+    def set_state(self, state: str, model: Model | None, loaded_id: str | None) -> None:
         self.states.append((state, model.model_id if model else None, loaded_id))
 
-    def show_error(self, message, advice="", retry=False, reload=False):
+    def show_error(self, message: str | None, advice: str = "", retry: bool = False, reload: bool = False) -> None:
         self.errors.append((message, advice, retry))
         self.reload_offered = reload
 
-    def show_models(self, groups, selected, cached, problems):
+    def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: set[str],
+                    problems: list[str]) -> None:
         self.groups = [(label, [m.model_id for m in models]) for label, models in groups]
-        self.listed = ([i for _, ids in self.groups for i in ids], selected.model_id, set(cached), list(problems))
+        self.listed = ([i for _, ids in self.groups for i in ids], selected.model_id if selected else None,
+                       set(cached), list(problems))
 
-    def show_progress(self, progress, text):
+    def show_progress(self, progress: float | None, text: str) -> None:
         self.progress.append((progress, text))
 
-    def start_answer(self, question):
+    def start_answer(self, question: str) -> AnswerView:
         self.answers.append(AnswerView(question))
         return self.answers[-1]
 
-    def clear_transcript(self):
+    def clear_transcript(self) -> None:
         self.cleared += 1
 
-    def mark_cached(self, model_id):
+    def mark_cached(self, model_id: str) -> None:
         self.marked.append(model_id)
 
-    def unmark_cached(self, model_id):
+    def unmark_cached(self, model_id: str) -> None:
         self.unmarked.append(model_id)
 
     def state_names(self):
@@ -143,31 +161,33 @@ class RecordingView:
 
 
 class Settings:
-    def __init__(self, **values):
+    """app.assistant.controller.Settings in memory."""
+
+    def __init__(self, **values: str) -> None:
         self.values = dict(values)
 
-    def get(self, key):
+    def get(self, key: str) -> str | None:
         return self.values.get(key)
 
-    def set(self, key, value):
+    def set(self, key: str, value: str) -> None:
         self.values[key] = value
 
 
 class Storage:
     """Records what the controller asks of the storage manager."""
 
-    def __init__(self, problem=None):
+    def __init__(self, problem: str | None = None) -> None:
         self.problem = problem
-        self.calls = []
+        self.calls: list[str | tuple[str, str]] = []
 
-    async def refresh(self):
+    async def refresh(self) -> None:
         self.calls.append("refresh")
 
-    async def check_space(self, model):
+    async def check_space(self, model: Model) -> str | None:
         self.calls.append(("check_space", model.model_id))
         return self.problem
 
-    async def after_download(self, model):
+    async def after_download(self, model: Model) -> None:
         self.calls.append(("after_download", model.model_id))
 
 

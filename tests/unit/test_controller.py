@@ -11,20 +11,20 @@ from tests.unit.port_check import assert_conforms, conformance_problems
 
 
 class MemoryStore:
-    def __init__(self, text=None):
+    def __init__(self, text: str | None = None) -> None:
         self.text = text
-        self.backups = {}
+        self.backups: dict[str, str] = {}
         self.full = False
 
-    def read(self):
+    def read(self) -> str | None:
         return self.text
 
-    def write(self, text):
+    def write(self, text: str) -> None:
         if self.full:
             raise StorageFull("QuotaExceededError")
         self.text = text
 
-    def back_up(self, text):
+    def back_up(self, text: str) -> str | None:
         if self.full:
             return None
         key = f"backup.{len(self.backups)}"
@@ -36,19 +36,19 @@ class MemoryStore:
 
 
 class RecordingView:
-    def __init__(self):
-        self.rendered = None
-        self.filter = None
-        self.notices = []
-        self.restored = []
+    def __init__(self) -> None:
+        self.rendered: Todos | None = None
+        self.filter: str | None = None
+        self.notices: list[str | None] = []
+        self.restored: list[str] = []
 
-    def render(self, todos, filter_name):
+    def render(self, todos: Todos, filter_name: str) -> None:
         self.rendered, self.filter = todos, filter_name
 
-    def show_notice(self, text):
+    def show_notice(self, text: str | None) -> None:
         self.notices.append(text)
 
-    def restore_new_title(self, text):
+    def restore_new_title(self, text: str) -> None:
         self.restored.append(text)
 
 

@@ -8,7 +8,7 @@ from engine_fakes import FakeDevice, FakeEngine
 
 from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import built_in_gguf_models, built_in_models, prompt_api_model
-from app.assistant.models.shelf import ModelShelf, ModelStorage, estimate_text, space_message
+from app.assistant.models.shelf import ModelShelf, ModelStorage, StorageEntry, estimate_text, space_message
 
 MB = 1_000_000
 GPU_MODEL = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
@@ -16,10 +16,12 @@ CPU_MODEL = "SmolLM2-360M-Instruct-Q8_0-GGUF"
 
 
 class StorageView:
-    def __init__(self):
-        self.shown = []
+    """app.assistant.models.shelf.StorageView, recording."""
 
-    def show_storage(self, entries, estimate):
+    def __init__(self) -> None:
+        self.shown: list[tuple[list[tuple[str, int, bool]], str]] = []
+
+    def show_storage(self, entries: list[StorageEntry], estimate: str) -> None:
         self.shown.append(([(m.model_id, size, complete) for m, size, complete in entries], estimate))
 
 

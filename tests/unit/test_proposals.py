@@ -39,25 +39,25 @@ def chunks_of(text, size=7):
 
 
 class ProposalView:
-    """Records what the flow shows; `flow` is what its buttons would call."""
+    """Records what the flow shows (a ProposalDisplay); `flow` is what its buttons would call."""
 
-    def __init__(self):
-        self.shown = []
-        self.flow = None
+    def __init__(self) -> None:
+        self.shown: list[tuple[object, ...]] = []
+        self.flow: ProposalFlow | None = None
 
-    def show_proposed(self, changes):
+    def show_proposed(self, changes: list[str]) -> None:
         self.shown.append(("proposed", changes))
 
-    def show_applied(self, status, can_undo):
+    def show_applied(self, status: str, can_undo: bool) -> None:
         self.shown.append(("applied", status, can_undo))
 
-    def show_discarded(self, status):
+    def show_discarded(self, status: str) -> None:
         self.shown.append(("discarded", status))
 
-    def show_undone(self, status):
+    def show_undone(self, status: str) -> None:
         self.shown.append(("undone", status))
 
-    def bind(self, flow):
+    def bind(self, flow: ProposalFlow) -> None:
         self.flow = flow
 
 
@@ -115,16 +115,16 @@ class Rig:
 
 
 class _Device:
-    def online(self):
+    def online(self) -> bool:
         return True
 
-    async def storage_estimate(self):
+    async def storage_estimate(self) -> tuple[int, int] | None:
         return None
 
-    async def persist(self):
+    async def persist(self) -> bool:
         return True
 
-    async def custom_models_text(self):
+    async def custom_models_text(self) -> str | None:
         return None
 
 

@@ -14,12 +14,14 @@ changes nothing the second time (an add whose id is already on the list is skipp
 just changed `before` (the list it was applied to) and returns the command that reverses it.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from app.todos.model import Todo, Todos
 
 
-def quoted(title):
+def quoted(title: str) -> str:
     return f"“{title}”"
 
 
@@ -31,15 +33,15 @@ class Add:
     title: str
     created: int = 0
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Add {quoted(self.title)}"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         if todos.get(self.todo_id) is not None:
             return todos, f"{quoted(self.title)} is already on the list."
         return todos.add(self.title, todo_id=self.todo_id, created=self.created), None
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         return Delete(self.todo_id, self.title)
 
 
@@ -48,13 +50,13 @@ class Complete:
     todo_id: str
     title: str
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Mark {quoted(self.title)} as done"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         return _set_completed(todos, self, True, "marked as done")
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         return Reopen(self.todo_id, self.title)
 
 
@@ -63,13 +65,13 @@ class Reopen:
     todo_id: str
     title: str
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Mark {quoted(self.title)} as not done"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         return _set_completed(todos, self, False, "marked as not done")
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         return Complete(self.todo_id, self.title)
 
 
@@ -79,10 +81,10 @@ class Rename:
     title: str  # as the person saw it
     new_title: str
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Rename {quoted(self.title)} to {quoted(self.new_title)}"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         todo = todos.get(self.todo_id)
         if todo is None:
             return todos, _gone(self.title, "renamed")
@@ -90,7 +92,7 @@ class Rename:
             return todos, _changed(self.title, "renamed")
         return todos.edit(self.todo_id, self.new_title), None
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         return Rename(self.todo_id, self.new_title, self.title)
 
 
@@ -99,10 +101,10 @@ class Delete:
     todo_id: str
     title: str
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Delete {quoted(self.title)}"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         todo = todos.get(self.todo_id)
         if todo is None:
             return todos, f"{quoted(self.title)} was already deleted."
@@ -110,7 +112,7 @@ class Delete:
             return todos, _changed(self.title, "deleted")
         return todos.remove(self.todo_id), None
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         """Put back the whole to-do (done state, creation time) where it was in `before`."""
         index = next(i for i, t in enumerate(before.items) if t.id == self.todo_id)
         return Restore(before.items[index], index)
@@ -123,21 +125,27 @@ class Restore:
     todo: Todo
     index: int
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Restore {quoted(self.todo.title)}"
 
-    def apply(self, todos):
+    def apply(self, todos: Todos) -> tuple[Todos, str | None]:
         if todos.get(self.todo.id) is not None:
             return todos, f"{quoted(self.todo.title)} is already on the list."
         items = todos.items
         at = min(self.index, len(items))
         return Todos(items[:at] + (self.todo,) + items[at:]), None
 
-    def inverse(self, before):
+    def inverse(self, before: Todos) -> Command:
         return Delete(self.todo.id, self.todo.title)
 
 
-def _set_completed(todos, command, completed, done_words):
+Command = Add | Complete | Reopen | Rename | Delete | Restore
+"""One change to the list: describe() in the person's words, apply(todos) -> (todos, note or None),
+and inverse(before), the command that reverses it."""
+
+
+def _set_completed(todos: Todos, command: Complete | Reopen, completed: bool,
+                   done_words: str) -> tuple[Todos, str | None]:
     todo = todos.get(command.todo_id)
     if todo is None:
         return todos, _gone(command.title, done_words)
@@ -146,11 +154,11 @@ def _set_completed(todos, command, completed, done_words):
     return todos.set_completed(command.todo_id, completed), None
 
 
-def _gone(title, done_words):
+def _gone(title: str, done_words: str) -> str:
     return f"{quoted(title)} is no longer on the list, so it was not {done_words}."
 
 
-def _changed(title, done_words):
+def _changed(title: str, done_words: str) -> str:
     return f"{quoted(title)} was changed in the meantime, so it was not {done_words}."
 
 
@@ -160,15 +168,15 @@ class Step:
     and `undo`, the batch that reverses exactly the commands that took effect, newest first."""
 
     todos: Todos
-    applied: tuple
-    notes: tuple
-    undo: "Batch"
+    applied: tuple[Command, ...]
+    notes: tuple[str, ...]
+    undo: Batch
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return bool(self.applied)
 
-    def inverse(self):
+    def inverse(self) -> Batch:
         return self.undo
 
 
@@ -176,13 +184,15 @@ class Step:
 class Batch:
     """Commands applied together as one step (one Apply, one Undo)."""
 
-    commands: tuple
+    commands: tuple[Command, ...]
 
-    def describe(self):
+    def describe(self) -> list[str]:
         return [command.describe() for command in self.commands]
 
-    def apply(self, todos):
-        applied, inverses, notes = [], [], []
+    def apply(self, todos: Todos) -> Step:
+        applied: list[Command] = []
+        inverses: list[Command] = []
+        notes: list[str] = []
         for command in self.commands:
             before = todos
             todos, note = command.apply(todos)

@@ -13,15 +13,19 @@ The reply's JSON schema, and why it has the shape it has, is app/assistant/chang
 import json
 import re
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from app.assistant.changes.commands import Add, Batch, Complete, Delete, Rename, Reopen, quoted
 from app.assistant.changes.schema import MAX_ACTIONS
 from app.assistant.changes.stream import ReplyStream
-from app.todos.model import MAX_TITLE_LENGTH, new_id
+from app.todos.model import MAX_TITLE_LENGTH, Todo, new_id
 
 OPS = ("add", "complete", "reopen", "rename", "delete")
-_BY_ID = {"complete": Complete, "reopen": Reopen, "delete": Delete}
+_BY_ID: dict[str, type[Complete | Reopen | Delete]] = {"complete": Complete, "reopen": Reopen, "delete": Delete}
+Proposed = Add | Complete | Reopen | Rename | Delete
+"""A command a reply can propose."""
 
 NOT_JSON = "The answer was not in the expected format, so it proposes no changes."
 MALFORMED = "The answer was not valid JSON, so it proposes no changes."
@@ -31,22 +35,30 @@ ACTIONS_NOT_A_LIST = "The proposed changes were not a list, so none are proposed
 REPLY_NOT_TEXT = "The answer's text was not a string, so it is left out."
 
 
-def short_id(position):
+def short_id(position: int) -> str:
     """The id the model sees for the to-do at `position` (0-based) in the list."""
     return f"t{position + 1}"
+
+
+class TodoNames(Protocol):
+    """How the changes of a reply name their to-dos: IdMap's short ids, or the titles a change request
+    allows (app/assistant/requests/plan.py)."""
+
+    def get(self, name: object, /) -> Todo | None:
+        """The to-do `name` stands for, or None (also for a name that is not a string)."""
 
 
 class IdMap:
     """Short ids given to the model ↔ the to-dos they stand for (the list the prompt was built from)."""
 
-    def __init__(self, todos):
+    def __init__(self, todos: Iterable[Todo]) -> None:
         self.todos = {short_id(n): todo for n, todo in enumerate(todos)}
 
     @property
-    def short_ids(self):
+    def short_ids(self) -> list[str]:
         return list(self.todos)
 
-    def get(self, short):
+    def get(self, short: object) -> Todo | None:
         return self.todos.get(short) if isinstance(short, str) else None
 
 
@@ -56,15 +68,16 @@ class Proposal:
 
     reply: str
     batch: Batch
-    problems: tuple
+    problems: tuple[str, ...]
 
     @property
-    def changes(self):
+    def changes(self) -> list[str]:
         """The proposed changes in the person's words, in order."""
         return self.batch.describe()
 
 
-def read_reply(text, id_map, *, make_id=new_id, clock=None):
+def read_reply(text: str, id_map: TodoNames, *, make_id: Callable[[], str] = new_id,
+               clock: Callable[[], int] | None = None) -> Proposal:
     """Read a whole reply (as the engine produced it) into a Proposal; never raises on bad input.
 
     Not JSON at all: the text is the answer. Truncated or malformed JSON: whatever reply text
@@ -76,7 +89,7 @@ def read_reply(text, id_map, *, make_id=new_id, clock=None):
     return read_data(data, id_map, make_id=make_id, clock=clock)
 
 
-def decode(text):
+def decode(text: str) -> tuple[Any, Proposal | None]:
     """(the JSON value of a whole reply, None), or (None, the Proposal a reply that is not JSON makes).
 
     A ```json fence is accepted, and text after the object (only an engine without constrained
@@ -94,12 +107,13 @@ def decode(text):
     return data, None
 
 
-def read_data(data, id_map, *, make_id=new_id, clock=None):
+def read_data(data: object, id_map: TodoNames, *, make_id: Callable[[], str] = new_id,
+              clock: Callable[[], int] | None = None) -> Proposal:
     """Check an already parsed reply (any JSON value) the same way; never raises on bad input."""
     clock = clock or (lambda: int(time.time() * 1000))
     if not isinstance(data, dict):
         return Proposal("", Batch(()), (NOT_AN_OBJECT,))
-    problems = []
+    problems: list[str] = []
     reply = data.get("reply", "")
     if not isinstance(reply, str):
         reply = ""
@@ -108,7 +122,8 @@ def read_data(data, id_map, *, make_id=new_id, clock=None):
     return Proposal(clean_text(reply), Batch(tuple(commands)), tuple(problems))
 
 
-def _read_actions(actions, id_map, make_id, clock, problems):
+def _read_actions(actions: object, id_map: TodoNames, make_id: Callable[[], str], clock: Callable[[], int],
+                  problems: list[str]) -> list[Proposed]:
     if not isinstance(actions, list):
         problems.append(ACTIONS_NOT_A_LIST)
         return []
@@ -118,19 +133,20 @@ def _read_actions(actions, id_map, make_id, clock, problems):
             "at once, so none are proposed."
         )
         return []
-    commands, seen = [], {}
+    commands: list[Proposed] = []
+    seen: dict[tuple[str, str], int] = {}
     for number, action in enumerate(actions, 1):
         command, problem = _read_action(action, id_map, make_id, clock)
         if command is not None:
             problem = _repeated(command, number, seen)
         if problem:
             problems.append(f"Change {number} was left out: {problem}.")
-        else:
+        elif command is not None:  # always, when there is no problem
             commands.append(command)
     return commands
 
 
-def _repeated(command, number, seen):
+def _repeated(command: Proposed, number: int, seen: dict[tuple[str, str], int]) -> str | None:
     """Why `command` repeats an earlier one (a second change to one to-do, the same add), or None."""
     key = ("add", command.title) if isinstance(command, Add) else ("todo", command.todo_id)
     if key in seen:
@@ -141,7 +157,8 @@ def _repeated(command, number, seen):
     return None
 
 
-def _read_action(action, id_map, make_id, clock):
+def _read_action(action: object, id_map: TodoNames, make_id: Callable[[], str],
+                 clock: Callable[[], int]) -> tuple[Proposed | None, str | None]:
     """One action → (command, None) or (None, why it was left out)."""
     if not isinstance(action, dict):
         return None, "it is not a change the assistant can make"
@@ -169,44 +186,45 @@ def _read_action(action, id_map, make_id, clock):
     return _BY_ID[op](todo.id, todo.title), None
 
 
-def _title(value):
+def _title(value: object) -> tuple[str, str | None]:
+    """(the title, None), or ("", why it cannot be one)."""
     if not isinstance(value, str):
-        return None, "its title is not text"
+        return "", "its title is not text"
     title = _CONTROLS.sub(" ", clean_text(value)).strip()  # a title is one line, as typed in the app
     if not title:
-        return None, "its title is empty"
+        return "", "its title is empty"
     if len(title) > MAX_TITLE_LENGTH:
-        return None, f"its title is {len(title):,} characters long; the limit is {MAX_TITLE_LENGTH:,}"
+        return "", f"its title is {len(title):,} characters long; the limit is {MAX_TITLE_LENGTH:,}"
     return title, None
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
-def _unknown_id(value):
+def _unknown_id(value: object) -> str:
     if not isinstance(value, str):
         return "it does not say which to-do it is about"
     return f"it names a to-do ({quoted(_clip(value))}) that is not on the list"
 
 
-def _clip(text, limit=40):
+def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def clean_text(text):
+def clean_text(text: str) -> str:
     """Lone UTF-16 surrogates (from a split \\uD83D escape) become U+FFFD: JS and storage refuse them."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _first_key_wins(pairs):
+def _first_key_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A repeated key keeps its first value, as the streamed reply text does."""
-    result = {}
+    result: dict[str, Any] = {}
     for key, value in pairs:
         result.setdefault(key, value)
     return result
 
 
-def _unfenced(text):
+def _unfenced(text: str) -> str:
     """Accept a reply wrapped in a ```json fence (an engine without constrained decoding)."""
     if text.startswith("```") and text.endswith("```") and "\n" in text:
         return text[text.index("\n") + 1 : -3].strip()

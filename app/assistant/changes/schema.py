@@ -22,17 +22,21 @@ into a grammar with the same key order, the enums and at most 20 changes, and, u
 bounds the whitespace between tokens.
 """
 
+from collections.abc import Collection, Iterable
+from typing import Any
+
 from app.assistant.requests.intent import TODO_OPS
 
 MAX_ACTIONS = 20
 """The most changes one reply may propose (the schema's maxItems; more is rejected as a whole)."""
 
 
-def change_schema(ops, titles, many=False, new=()) -> dict:
+def change_schema(ops: Collection[str], titles: Collection[str], many: bool = False,
+                  new: Collection[str] = ()) -> dict[str, Any]:
     """The JSON schema of a change request: {"changes": [...]}, 1 to 20 (or exactly 1) changes of
     the kinds in `ops`, naming only `titles`; new titles are one of `new` (any text when empty).
     Keeps to the subset every engine's grammar takes."""
-    variants = []
+    variants: list[dict[str, Any]] = []
     title = _enum(new) if new else {"type": "string"}
     if "add" in ops:
         variants.append(_object(op=_enum(["add"]), title=title))
@@ -47,10 +51,10 @@ def change_schema(ops, titles, many=False, new=()) -> dict:
     return _object(changes=changes)
 
 
-def _enum(values):
+def _enum(values: Iterable[str]) -> dict[str, Any]:
     return {"type": "string", "enum": list(values)}
 
 
-def _object(**properties):
+def _object(**properties: Any) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties),
             "additionalProperties": False}

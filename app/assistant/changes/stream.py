@@ -29,8 +29,8 @@ _SKIP, _KEY, _REPLY = "skip", "key", "reply"
 class ReplyStream:
     """Feed it the chunks of one answer in order; it hands back the reply text as it arrives."""
 
-    def __init__(self):
-        self._parts = []
+    def __init__(self) -> None:
+        self._parts: list[str] = []
         self._mode = _START
         self._depth = 0
         self._in_string = False
@@ -38,22 +38,22 @@ class ReplyStream:
         self._expect_key = False  # at the top level, the next string is a key
         self._after_colon = False  # at the top level, between a key's ":" and its value
         self._key = ""
-        self._last_key = None
-        self._escape = None  # while inside an escape: the text after the backslash so far
-        self._high = None  # a high surrogate waiting for its low half
+        self._last_key: str | None = None
+        self._escape: str | None = None  # while inside an escape: the text after the backslash so far
+        self._high: int | None = None  # a high surrogate waiting for its low half
         self._reply_done = False
         self.closed = False  # the top-level object has ended
 
     @property
-    def text(self):
+    def text(self) -> str:
         """All the reply text so far."""
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
 
-    def feed(self, chunk):
+    def feed(self, chunk: str) -> str:
         """Read the next chunk; return the reply text it adds (often "")."""
-        out = []
+        out: list[str] = []
         i, n = 0, len(chunk)
         if self._mode == _START:
             rest = chunk.lstrip()
@@ -90,7 +90,7 @@ class ReplyStream:
             self._parts.append(added)
         return added
 
-    def _structure(self, char):
+    def _structure(self, char: str) -> None:
         top = self._depth == 1
         if char == '"':
             self._in_string = True
@@ -113,7 +113,7 @@ class ReplyStream:
         elif top and char == ",":
             self._expect_key, self._after_colon, self._last_key = True, False, None
 
-    def _end_string(self, out):
+    def _end_string(self, out: list[str]) -> None:
         if self._high is not None:
             self._high = None
             if self._role == _REPLY:
@@ -125,8 +125,9 @@ class ReplyStream:
             self._reply_done = True
         self._in_string, self._role = False, _SKIP
 
-    def _read_escape(self, chunk, i, out):
+    def _read_escape(self, chunk: str, i: int, out: list[str]) -> int:
         """Continue an escape at chunk[i]; return the index after what it used."""
+        assert self._escape is not None  # feed() calls it only inside an escape
         if self._escape == "":
             char = chunk[i]
             if char == "u":
@@ -146,7 +147,7 @@ class ReplyStream:
                 self._text(_REPLACEMENT, out)
         return i
 
-    def _code_point(self, code, out):
+    def _code_point(self, code: int, out: list[str]) -> None:
         if 0xD800 <= code <= 0xDBFF:
             if self._high is not None:
                 self._high = None
@@ -162,7 +163,7 @@ class ReplyStream:
         else:
             self._text(chr(code), out)
 
-    def _text(self, text, out):
+    def _text(self, text: str, out: list[str]) -> None:
         if self._high is not None:
             self._high = None
             text = _REPLACEMENT + text

@@ -9,13 +9,15 @@ CUSTOM_MODELS = "./models.json"
 
 
 class BrowserDevice:
-    def online(self):
+    """app.assistant.engines.port.Device in the browser."""
+
+    def online(self) -> bool:
         """What the page knows of the network (assets/pwa.js keeps <html data-offline>: the browser's
         word, checked by a request, as navigator.onLine alone is wrong after an offline reload in
         some browsers)."""
         return bool(navigator.onLine) and not document.documentElement.hasAttribute("data-offline")
 
-    async def storage_estimate(self):
+    async def storage_estimate(self) -> tuple[int, int] | None:
         """(usage, quota) in bytes, or None where the browser does not say."""
         storage = getattr(navigator, "storage", None)
         if not storage:
@@ -23,14 +25,14 @@ class BrowserDevice:
         estimate = await storage.estimate()
         return int(estimate.usage or 0), int(estimate.quota or 0)
 
-    async def persist(self):
+    async def persist(self) -> bool:
         """Ask the browser not to evict this site's data (models are large); True if granted."""
         storage = getattr(navigator, "storage", None)
         if not storage:
             return False
         return bool(await storage.persisted()) or bool(await storage.persist())
 
-    async def custom_models_text(self):
+    async def custom_models_text(self) -> str | None:
         """The site's models.json, or None when there is none (or it cannot be fetched)."""
         try:
             response = await fetch(URL.new(CUSTOM_MODELS, document.baseURI).href)

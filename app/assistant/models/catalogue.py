@@ -16,6 +16,8 @@ A site adds models through `models.json` (app/assistant/models/site.py). Which o
 can run, how the picker groups them and which one is chosen: app/assistant/models/choice.py.
 """
 
+from typing import Any
+
 from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
 
 DEFAULT_CONTEXT_WINDOW = 4096
@@ -70,8 +72,10 @@ class Model:
     __slots__ = ("model_id", "label", "size_mb", "needs_f16", "context_window", "record", "engine", "url",
                  "low_resource", "buffer_bytes", "site")
 
-    def __init__(self, model_id, label, size_mb, needs_f16=False, context_window=DEFAULT_CONTEXT_WINDOW,
-                 record=None, engine=WEBLLM, url=None, low_resource=True, buffer_bytes=None, site=False):
+    def __init__(self, model_id: str, label: str, size_mb: float, needs_f16: bool = False,
+                 context_window: int = DEFAULT_CONTEXT_WINDOW, record: dict[str, Any] | None = None,
+                 engine: str = WEBLLM, url: str | None = None, low_resource: bool = True,
+                 buffer_bytes: int | None = None, site: bool = False) -> None:
         self.model_id = model_id
         self.label = label
         self.size_mb = size_mb
@@ -85,23 +89,23 @@ class Model:
         self.site = site
 
     @property
-    def option_text(self):
+    def option_text(self) -> str:
         """What the picker shows: name, what it is good for, and what it costs (and in what)."""
         if self.engine == PROMPT_API:
             return f"{self.label} — built into the browser"
         return f"{self.label} — {format_size(self.size_mb)} {_SIZE_MEANS.get(self.engine, '')}".rstrip()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Model({self.model_id!r}, {self.size_mb} MB)"
 
 
-def format_size(size_mb):
+def format_size(size_mb: float) -> str:
     if size_mb >= 1000:
         return f"{size_mb / 1000:.1f} GB"
     return f"{round(size_mb)} MB"
 
 
-def built_in_models(has_f16):
+def built_in_models(has_f16: bool) -> list[Model]:
     """WebLLM: one entry per family, the q4f16 variant where the GPU has shader-f16, else q4f32.
 
     The seed article's Llama-3.2-3B-Instruct-q4f32_1-MLC is always offered, whatever the GPU.
@@ -118,11 +122,11 @@ def built_in_models(has_f16):
     return models
 
 
-def built_in_gguf_models():
+def built_in_gguf_models() -> list[Model]:
     """The curated CPU (wllama) models, smallest first."""
     return [Model(model_id, label, size, engine=WLLAMA, url=url) for model_id, label, url, size in BUILT_IN_GGUF]
 
 
-def prompt_api_model():
+def prompt_api_model() -> Model:
     return Model(PROMPT_API_ID, "Built into this browser (Gemini Nano)", 0, engine=PROMPT_API,
                  context_window=PROMPT_API_CONTEXT_WINDOW)

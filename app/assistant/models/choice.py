@@ -8,10 +8,13 @@ own rules for which model a WebGPU adapter can run (`fits_adapter`), the picker'
 that is data, checked against the engines' releases; this is the logic over a device's capabilities.
 """
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
 from app.assistant.models.catalogue import (
     DEFAULT_FAMILY,
     DEFAULT_GGUF,
+    Model,
     built_in_gguf_models,
     built_in_models,
     prompt_api_model,
@@ -28,7 +31,7 @@ SOFTWARE_GPU_GROUP = "On a software GPU (slow)"
 GGUF_ON_GPU_GROUP = "On this device's GPU (llama.cpp)"
 
 
-def fits_adapter(model, availability):
+def fits_adapter(model: Model, availability: Availability) -> bool:
     """Can this WebGPU adapter run this WebLLM model? The rules WebLLM itself applies:
 
     - shader-f16 for q?f16 builds (WebLLM 0.2.86 throws ShaderF16SupportError without it);
@@ -58,25 +61,25 @@ def fits_adapter(model, availability):
     return True
 
 
-def offered(availabilities, custom_models):
+def offered(availabilities: Mapping[str, Availability], custom_models: Iterable[Model]) -> list[Model]:
     """Every model this device can run, grouped by engine, in picker order.
 
     The browser's own model first (this site downloads nothing for it); then WebLLM on a real GPU;
     then the CPU models (wherever WebAssembly runs); WebLLM on a software adapter (SwiftShader) last.
     `availabilities` maps engine names to app.assistant.engines.port.Availability; a missing name means unavailable.
     """
-    def available(name):
+    def available(name: str) -> Availability | None:
         found = availabilities.get(name)
         return found if found is not None and found.available else None
 
-    by_engine = {WEBLLM: [], WLLAMA: []}
+    by_engine: dict[str, list[Model]] = {WEBLLM: [], WLLAMA: []}
     for model in custom_models:
         by_engine.setdefault(model.engine, []).append(model)
     result = []
     if available(PROMPT_API):
         result.append(prompt_api_model())
     gpu = available(WEBLLM)
-    webllm = []
+    webllm: list[Model] = []
     if gpu:
         webllm = [m for m in built_in_models(gpu.f16) + by_engine[WEBLLM] if fits_adapter(m, gpu)]
     if gpu and gpu.preferred:
@@ -88,7 +91,7 @@ def offered(availabilities, custom_models):
     return result
 
 
-def group_label(engine, availabilities):
+def group_label(engine: str, availabilities: Mapping[str, Availability]) -> str:
     found = availabilities.get(engine)
     if engine == WEBLLM and found is not None and not found.preferred:
         return SOFTWARE_GPU_GROUP
@@ -97,14 +100,15 @@ def group_label(engine, availabilities):
     return GROUP_LABELS.get(engine, engine)
 
 
-def groups(models, availabilities=None):
+def groups(models: Iterable[Model],
+           availabilities: Mapping[str, Availability] | None = None) -> list[tuple[str, list[Model]]]:
     """[(group label, [models])] for the picker's <optgroup>s, in the order of `models`.
 
     WebLLM's group is named "On a software GPU (slow)" when its adapter is not preferred, and
     llama.cpp's "On this device's GPU (llama.cpp)" when it can put its models on a real GPU.
     """
     availabilities = availabilities or {}
-    result = []
+    result: list[tuple[str, list[Model]]] = []
     for model in models:
         label = group_label(model.engine, availabilities)
         if result and result[-1][0] == label:
@@ -114,7 +118,8 @@ def groups(models, availabilities=None):
     return result
 
 
-def choose(models, remembered_id, availabilities=None):
+def choose(models: Sequence[Model], remembered_id: str | None,
+           availabilities: Mapping[str, Availability] | None = None) -> Model | None:
     """The remembered model if it is still offered; else by capability: on a real (preferred) GPU a
     WebLLM model, else the browser's own model, else a CPU model; else the first model, or None.
 
@@ -127,7 +132,7 @@ def choose(models, remembered_id, availabilities=None):
     if remembered_id in by_id:
         return by_id[remembered_id]
 
-    def pick(engine, default):
+    def pick(engine: str, default: Callable[[Model], bool]) -> Model | None:
         mine = [m for m in models if m.engine == engine]
         return next((m for m in mine if m.site), None) or next((m for m in mine if default(m)), None) or (
             mine[0] if mine else None)

@@ -8,29 +8,31 @@ A bad entry is skipped with a problem text the picker shows; the good ones are k
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 from app.assistant.engines.port import WEBLLM, WLLAMA
 from app.assistant.models.catalogue import DEFAULT_CONTEXT_WINDOW, Model
 
 F16_BUILD = re.compile(r"q\d+f16")  # WebLLM builds that need shader-f16
 
-def _text(fields, key):
+def _text(fields: dict[str, Any], key: str) -> str | None:
     value = fields.get(key)
     return value if isinstance(value, str) and value else None
 
 
-def _size(fields):
+def _size(fields: dict[str, Any]) -> float | None:
     size = fields.get("size")
     return size if isinstance(size, (int, float)) and not isinstance(size, bool) and size > 0 else None
 
 
-def _context(fields):
+def _context(fields: dict[str, Any]) -> int | None:
     context = fields.get("context_window", DEFAULT_CONTEXT_WINDOW)
     ok = isinstance(context, int) and not isinstance(context, bool) and context >= 512
     return context if ok else None
 
 
-def _webllm_entry(fields):
+def _webllm_entry(fields: dict[str, Any]) -> Model | str:
     if not all(_text(fields, k) for k in ("model_id", "model", "model_lib")) or not _size(fields):
         return "needs model_id, model, model_lib, size (MB)"
     context = _context(fields)
@@ -45,7 +47,7 @@ def _webllm_entry(fields):
                  site=True)
 
 
-def _wllama_entry(fields):
+def _wllama_entry(fields: dict[str, Any]) -> Model | str:
     url = _text(fields, "url")
     if not _text(fields, "model_id") or not url or not _size(fields):
         return "a wllama model needs model_id, url (a .gguf file), size (download MB)"
@@ -59,10 +61,10 @@ def _wllama_entry(fields):
                  context_window=context, site=True)
 
 
-_ENTRY_PARSERS = {WEBLLM: _webllm_entry, WLLAMA: _wllama_entry}
+_ENTRY_PARSERS: dict[str, Callable[[dict[str, Any]], Model | str]] = {WEBLLM: _webllm_entry, WLLAMA: _wllama_entry}
 
 
-def parse_custom_models(text):
+def parse_custom_models(text: str) -> tuple[list[Model], list[str]]:
     """Models from a site's models.json; returns (models, problems). Bad entries are skipped."""
     bad_file = "models.json is not a JSON object with a \"models\" list"
     try:
@@ -71,7 +73,9 @@ def parse_custom_models(text):
         return [], [bad_file]
     if not isinstance(entries, list):
         return [], [bad_file]
-    models, problems, seen = [], [], set()
+    models: list[Model] = []
+    problems: list[str] = []
+    seen: set[str] = set()
     for index, entry in enumerate(entries):
         fields = entry if isinstance(entry, dict) else {}
         engine = fields.get("engine", WEBLLM)

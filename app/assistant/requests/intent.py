@@ -23,7 +23,10 @@ only say what to do ("mark", "done", "delete"…) and the most common verbs of t
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from app.todos.model import Todo
 
 ANSWER, CHANGE, ASK, MISSING, OFF_LIST = "answer", "change", "ask", "missing", "off-list"
 TODO_OPS = ("complete", "reopen", "rename", "delete")  # the ops that name an existing to-do
@@ -72,14 +75,14 @@ _IRREGULAR = {"bought": "buy", "got": "get", "paid": "pay", "sent": "send", "mad
 @dataclass(frozen=True)
 class Intent:
     kind: str
-    ops: tuple = ()
-    todos: tuple = ()  # list positions of the to-dos the message names (CHANGE), or the close ones (ASK)
+    ops: tuple[str, ...] = ()
+    todos: tuple[int, ...] = ()  # list positions of the to-dos the message names (CHANGE), or the close ones (ASK)
     loose: bool = False  # ASK: the close ones share only a common verb ("buy", "pay") with the message
     many: bool = False  # the message may ask for several changes ("and", a list, "all")
     message: str = ""  # the message read (the one before, for a bare "yes")
 
 
-def read_intent(message: str, todos, previous: str | None = None) -> Intent:
+def read_intent(message: str, todos: Sequence[Todo], previous: str | None = None) -> Intent:
     """Read `message` (about `todos`, objects with `title` and `completed`) as the docstring says.
 
     previous: the person's message before this one; a bare "yes" or "do it" is read as that one.
@@ -115,7 +118,7 @@ _ORDINALS = {"first": 0, "1st": 0, "1": 0, "one": 0, "second": 1, "2nd": 1, "2":
              "3rd": 2, "3": 2, "three": 2, "fourth": 3, "4th": 3, "4": 3, "fifth": 4, "5th": 4, "5": 4, "last": -1}
 
 
-def pick(asked: Intent, answer: str, todos) -> Intent | None:
+def pick(asked: Intent, answer: str, todos: Sequence[Todo]) -> Intent | None:
     """The change `asked` (an ASK) meant, once the person says which ("the oat one", "the second",
     "Buy milk"), or None when the answer picks none of the to-dos offered."""
     offered = list(asked.todos)
@@ -136,16 +139,16 @@ def pick(asked: Intent, answer: str, todos) -> Intent | None:
     return Intent(CHANGE, asked.ops, tuple(chosen), message=asked.message)
 
 
-def about_list(text, todos):
+def about_list(text: str, todos: Iterable[Todo]) -> bool:
     """Whether a question or remark is about the list or the person (not a poem, not trivia)."""
     return bool(_ABOUT_LIST.search(text)) or any(_scores(text, todos))
 
 
-def _normal(message):
+def _normal(message: str) -> str:
     return " ".join(message.lower().replace("’", "'").split())
 
 
-def _ops(text):
+def _ops(text: str) -> tuple[str, ...]:
     words = [w for w in _WORD.findall(text) if len(w) >= 4]
     found = [op for op, cue in _CUE.items()
              if cue.search(text) or any(_same(w, c, 0.85) for w in words for c in _CUE_WORDS.get(op, ()))]
@@ -158,10 +161,11 @@ def _ops(text):
     return tuple(found)
 
 
-def _scores(text, todos):
+def _scores(text: str, todos: Iterable[Todo]) -> tuple[dict[int, int], list[int]]:
     """(strong, weak): list position -> how many of the to-do's words the message has."""
     said = {_stem(w) for w in _WORD.findall(text) if w not in _FUNCTION_WORDS}
-    strong, weak = {}, []
+    strong: dict[int, int] = {}
+    weak: list[int] = []
     for n, todo in enumerate(todos):
         words = {_stem(w) for w in _WORD.findall(str(todo.title).lower()) if w not in _FUNCTION_WORDS}
         matched = {w for w in words if any(_same(w, s) for s in said)}
@@ -172,16 +176,16 @@ def _scores(text, todos):
     return strong, weak
 
 
-def _weak_stems():
+def _weak_stems() -> set[str]:
     if not _WEAK_STEMS:
         _WEAK_STEMS.update(_stem(w) for w in _WEAK)
     return _WEAK_STEMS
 
 
-_WEAK_STEMS = set()
+_WEAK_STEMS: set[str] = set()
 
 
-def _stem(word):
+def _stem(word: str) -> str:
     word = _IRREGULAR.get(word, word)
     for ending in ("ing", "ed", "es", "s"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
@@ -192,7 +196,7 @@ def _stem(word):
     return word
 
 
-def _same(a, b, close=0.8):
+def _same(a: str, b: str, close: float = 0.8) -> bool:
     if a == b:
         return True
     return min(len(a), len(b)) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= close
@@ -212,7 +216,7 @@ _OTHER_CHANGE = re.compile(r"^(?:mark|rename|change|delete|remove|drop|complete|
 _THINGS = re.compile(r"^(?:\w+\s+)?(?:things?|to-?dos?|tasks?|items?)$", re.IGNORECASE)
 
 
-def new_titles(message: str, todos=()) -> list:
+def new_titles(message: str, todos: Iterable[Todo] = ()) -> list[str]:
     """Titles a message may give new to-dos, in its own words: quoted text, or the phrases it lists.
 
     "Add buy bread and call mum" -> ["Buy bread", "Call mum", "Buy bread and call mum"];
@@ -225,7 +229,7 @@ def new_titles(message: str, todos=()) -> list:
     quoted = [q.strip() for q in quoted if q.strip() and q.strip().lower() not in titles]
     if quoted:
         return _unique(quoted)
-    found = []
+    found: list[str] = []
     renamed = re.search(r"\b(?:rename|change)\b.*?\bto\s+(.+)$", message, re.IGNORECASE)
     if renamed:  # "rename milk to oat milk and delete …": the new title ends where the next change starts
         found.append(_tidy(_SPLIT.split(renamed.group(1))[0]))
@@ -233,15 +237,16 @@ def new_titles(message: str, todos=()) -> list:
     start = next((n for n, part in enumerate(_SPLIT.split(message)) if _LEAD.match(part.strip())), None)
     if start is not None:
         listed = [p for p in parts[start:] if p and not _THINGS.match(p) and not _OTHER_CHANGE.match(p)]
-        whole = _tidy(message.strip()[_LEAD.search(message.strip()).end():] if _LEAD.search(message.strip()) else "")
+        lead = _LEAD.search(message.strip())
+        whole = _tidy(message.strip()[lead.end():] if lead else "")
         found += listed + ([whole] if len(listed) > 1 and len(listed) == len(parts[start:]) else [])
     return _unique(t for t in found if t and t.lower() not in titles)
 
 
-def _tidy(text):
+def _tidy(text: str) -> str:
     text = _TAIL.sub("", _LEAD.sub("", text.strip())).strip(" '\"“”‘’")
     return text[:1].upper() + text[1:]
 
 
-def _unique(items):
+def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))

@@ -19,6 +19,9 @@ cases; docs/benchmarks-first-word.md). Changes are asked for separately (app/ass
 
 import json
 import math
+from collections.abc import Iterable
+
+from app.todos.model import Todo
 
 LONG_TITLE_CHARS = 300
 """When the list must be compacted, longer titles are cut here and end in "…"."""
@@ -31,7 +34,7 @@ RULES = (
 EMPTY = "The to-do list is empty: the user has no to-dos."
 
 
-def estimate_tokens(text):
+def estimate_tokens(text: str) -> int:
     """Return a conservative token count for ``text`` without a tokenizer.
 
     One token per 3 UTF-8 bytes: English averages about 4 characters per token,
@@ -41,7 +44,7 @@ def estimate_tokens(text):
     return math.ceil(len(text.encode("utf-8")) / 3)
 
 
-def system_prompt(todos, *, budget_tokens=None):
+def system_prompt(todos: Iterable[Todo], *, budget_tokens: int | None = None) -> str:
     """Return the system prompt grounding the model in the user's to-dos.
 
     Titles appear only inside JSON strings, one to-do per line, so a title cannot pose as
@@ -62,11 +65,11 @@ def system_prompt(todos, *, budget_tokens=None):
     return _compact(head, items, budget_tokens, counts)
 
 
-def _count(n, noun):
+def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _item_line(title, done):
+def _item_line(title: str, done: bool) -> str:
     line = f"- {json.dumps(title, ensure_ascii=False)} ({'done' if done else 'open'})"
     # json.dumps leaves these raw with ensure_ascii=False; some tokenizers and
     # renderers treat them as line breaks, which would split an item's line.
@@ -75,7 +78,7 @@ def _item_line(title, done):
     return line
 
 
-def _compact(head, items, budget_tokens, counts):
+def _compact(head: str, items: list[tuple[bool, str]], budget_tokens: int, counts: str) -> str:
     """Return the prompt with the longest run of whole items that fits.
 
     Items are taken open first, then done, each group in the app's order, and
@@ -107,7 +110,7 @@ def _compact(head, items, budget_tokens, counts):
     return text + _notes(hidden_done, len(items) - best - hidden_done, best > 0, cut) + counts
 
 
-def _notes(hidden_done, hidden_open, any_shown, cut):
+def _notes(hidden_done: int, hidden_open: int, any_shown: bool, cut: int) -> str:
     text = ""
     hidden = hidden_done + hidden_open
     if hidden:
@@ -121,5 +124,5 @@ def _notes(hidden_done, hidden_open, any_shown, cut):
     return text
 
 
-def _size(text):
+def _size(text: str) -> int:
     return len(text.encode("utf-8"))

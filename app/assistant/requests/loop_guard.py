@@ -22,7 +22,7 @@ RUN_MIN_CHARS = 60  # …covering at least this much text
 RUN_MAX_PERIOD = 50
 
 
-def _normal(unit):
+def _normal(unit: str) -> str:
     return " ".join(_LIST_MARK.sub("", unit.strip()).lower().split())
 
 
@@ -38,17 +38,17 @@ class LoopGuard:
     loop. `cut` is then where the repeated tail starts: text[:cut] keeps one copy.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.text = ""
-        self.cut = None
-        self._units = []  # (normalized, end) of each complete unit, in order
+        self.cut: int | None = None
+        self._units: list[tuple[str, int]] = []  # (normalized, end) of each complete unit, in order
         self._scanned = 0  # where the next unit starts
 
     @property
-    def looping(self):
+    def looping(self) -> bool:
         return self.cut is not None
 
-    def feed(self, piece):
+    def feed(self, piece: str) -> bool:
         """Add streamed text; True once the reply loops (and from then on)."""
         if self.cut is not None:
             return True
@@ -61,7 +61,7 @@ class LoopGuard:
         self.cut = self._repeated_run()
         return self.cut is not None
 
-    def _add_unit(self, start, end):
+    def _add_unit(self, start: int, end: int) -> bool:
         """Count text[start:end] as a unit; False for a list number ("2." before "Buy milk"), which
         the next unit takes in. Units too short to judge ("Yes.", "---") are passed over."""
         raw = self.text[start:end]
@@ -74,7 +74,7 @@ class LoopGuard:
         self.cut = self._repeated_block()
         return True
 
-    def _repeated_block(self):
+    def _repeated_block(self) -> int | None:
         units = self._units
         for size in range(1, MAX_BLOCK_UNITS + 1):
             if len(units) < size * BLOCK_REPEATS:
@@ -85,7 +85,7 @@ class LoopGuard:
                 return units[-size * (BLOCK_REPEATS - 1) - 1][1]  # the end of the first copy
         return None
 
-    def _repeated_run(self):
+    def _repeated_run(self) -> int | None:
         text, end = self.text, len(self.text)
         for period in range(1, RUN_MAX_PERIOD + 1):
             chunk = text[end - period:end]

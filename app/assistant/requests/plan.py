@@ -19,13 +19,17 @@ them. So each message gets the one request that suits it:
 """
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.assistant.changes.reading import ACTIONS_NOT_A_LIST, Proposal, clean_text, decode, read_data
 from app.assistant.changes.commands import Batch, quoted
-from app.assistant.requests.intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST, new_titles, pick, read_intent
-from app.assistant.requests.prompts import build_messages
+from app.assistant.requests.intent import (ANSWER, ASK, CHANGE, MISSING, OFF_LIST, Intent, new_titles, pick,
+                                           read_intent)
+from app.assistant.requests.prompts import Message, build_messages
 from app.assistant.changes.schema import MAX_ACTIONS, change_schema
+from app.todos.model import Todo
 
 CHANGE_RULES = (
     "You turn the user's message into changes to their to-do list, as JSON. Name to-dos by their "
@@ -48,12 +52,12 @@ class RequestPlan:
     """What to send for one message, and how to read what comes back."""
 
     kind: str
-    messages: list | None = None  # None: no request; `reply` is the whole answer
-    schema: dict | None = None  # constrains a change request's JSON; None: a plain-text answer
+    messages: list[Message] | None = None  # None: no request; `reply` is the whole answer
+    schema: dict[str, Any] | None = None  # constrains a change request's JSON; None: a plain-text answer
     max_tokens: int = 0
     reply: str = ""
-    todos: list = field(default_factory=list)
-    names: dict = field(default_factory=dict)  # a title the schema allows -> its to-do
+    todos: list[Todo] = field(default_factory=list)
+    names: dict[str, Todo] = field(default_factory=dict)  # a title the schema allows -> its to-do
 
     def read(self, text: str) -> Proposal:
         """The whole answer read into a Proposal (never raises): the reply text, and the changes.
@@ -79,14 +83,14 @@ class RequestPlan:
 class _ByTitle:
     """The to-dos a change request may name, by title (what app.assistant.changes.reading calls an id map)."""
 
-    def __init__(self, names):
+    def __init__(self, names: dict[str, Todo]) -> None:
         self.names = names
 
-    def get(self, title):
+    def get(self, title: object) -> Todo | None:
         return self.names.get(title) if isinstance(title, str) else None
 
 
-def _as_action(change):
+def _as_action(change: object) -> object:
     """A change as app.assistant.changes.reading reads it: its "todo" (a title) under "id"."""
     if not isinstance(change, dict):
         return change
@@ -96,7 +100,8 @@ def _as_action(change):
     return action
 
 
-def plan_request(todos, history, message, *, context_tokens: int, answer_tokens: int) -> RequestPlan:
+def plan_request(todos: Iterable[Todo], history: Sequence[Message], message: str, *, context_tokens: int,
+                 answer_tokens: int) -> RequestPlan:
     """The request for `message` about `todos` (app.todos.model.Todo objects), as the docstring says.
 
     history: the chat so far ({"role", "content"} messages); the person's last message there is
@@ -106,7 +111,7 @@ def plan_request(todos, history, message, *, context_tokens: int, answer_tokens:
     """
     todos = list(todos)
     previous = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
-    intent = None
+    intent: Intent | None = None
     if previous and history and history[-1]["role"] == "assistant" and _asked_which(history[-1]["content"]):
         asked = read_intent(previous, todos)
         intent = pick(asked, message, todos) if asked.kind == ASK else None
@@ -125,7 +130,7 @@ def plan_request(todos, history, message, *, context_tokens: int, answer_tokens:
     return _already(todos, intent) or _change_plan(todos, intent)
 
 
-def _already(todos, intent):
+def _already(todos: list[Todo], intent: Intent) -> RequestPlan | None:
     """A plan that says so when every named to-do is already as a lone complete/reopen would leave it."""
     if intent.ops not in (("complete",), ("reopen",)) or not intent.todos:
         return None
@@ -136,30 +141,31 @@ def _already(todos, intent):
     return RequestPlan(ALREADY, reply=(ALREADY_DONE if done else NOT_DONE).format(names), todos=todos)
 
 
-def _asked_which(text):
+def _asked_which(text: str) -> bool:
     return any(text.startswith(ask.split("{")[0]) for ask in (ASK_WHICH, ASK_CLOSE))
 
 
-def _either(names):
+def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _change_plan(todos, intent):
+def _change_plan(todos: list[Todo], intent: Intent) -> RequestPlan:
     named = list(intent.todos)[:MAX_ACTIONS]
-    names = {}
+    names: dict[str, Todo] = {}
     for n in named:
         names.setdefault(todos[n].title, todos[n])  # the first of two equal titles
     lines = [f"- {json.dumps(todos[n].title, ensure_ascii=False)} ({'done' if todos[n].completed else 'open'})"
              for n in named]
     system = CHANGE_RULES + ("\n\nTo-dos:\n" + "\n".join(lines) if lines else "")
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": intent.message}]
+    messages: list[Message] = [{"role": "system", "content": system}, {"role": "user", "content": intent.message}]
     if not names and "add" not in intent.ops:
         return RequestPlan(MISSING, reply=NOT_ON_LIST, todos=todos)
     schema = change_schema(intent.ops, list(names), intent.many, new_titles(intent.message, todos))
     return RequestPlan(CHANGE, messages, schema, CHANGE_TOKENS, todos=todos, names=names)
 
 
-def answer_prefix(todos, history, *, context_tokens: int, answer_tokens: int) -> list:
+def answer_prefix(todos: Iterable[Todo], history: Sequence[Message], *, context_tokens: int,
+                  answer_tokens: int) -> list[Message]:
     """What every question's request starts with, the question aside: the answer's system prompt
     and the chat so far (app/assistant/warmer.py has the engine read it ahead). For a question of usual
     length it is exactly the start of `plan_request(...).messages`; a long question may leave less

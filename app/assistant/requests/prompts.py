@@ -12,7 +12,19 @@ prompt plus the answer always fit the model's context window.
 These are the messages of an answer; a change request is shaped apart (app/assistant/requests/plan.py).
 """
 
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, TypedDict
+
 from app.assistant.requests.list_prompt import estimate_tokens, system_prompt
+from app.todos.model import Todo
+
+
+class Message(TypedDict):
+    """One chat message, as every engine takes it (and as the chat's history keeps it)."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
 
 MESSAGE_OVERHEAD_TOKENS = 8
 """Tokens the chat template adds around each message (role markers etc.)."""
@@ -25,7 +37,8 @@ class PromptTooLong(ValueError):
     """The question cannot fit the model's context, even with no chat history."""
 
 
-def build_messages(todos, history, question, *, context_tokens, answer_tokens):
+def build_messages(todos: Iterable[Todo], history: Sequence[Message], question: str, *, context_tokens: int,
+                   answer_tokens: int) -> list[Message]:
     """Return ``[system, *kept_history, user question]`` for one chat request.
 
     The system prompt is rebuilt from ``todos`` on every call, so edits made
@@ -40,7 +53,8 @@ def build_messages(todos, history, question, *, context_tokens, answer_tokens):
     return _messages(system_prompt, todos, history, question, context_tokens, answer_tokens)
 
 
-def _messages(make_system, todos, history, question, context_tokens, answer_tokens):
+def _messages(make_system: Callable[..., str], todos: Iterable[Todo], history: Sequence[Message], question: str,
+              context_tokens: int, answer_tokens: int) -> list[Message]:
     todos = list(todos)  # may be read twice (the error path rebuilds it)
     available = context_tokens - answer_tokens
     question_cost = _message_tokens(question)
@@ -71,20 +85,20 @@ def _messages(make_system, todos, history, question, context_tokens, answer_toke
             left -= cost
             kept += 1
         system += "\n\n" + DROPPED_NOTE
-    messages = [{"role": "system", "content": system}]
+    messages: list[Message] = [{"role": "system", "content": system}]
     for turn in turns[len(turns) - kept:]:
         messages.extend(turn)
     messages.append({"role": "user", "content": question})
     return messages
 
 
-def _message_tokens(text):
+def _message_tokens(text: str) -> int:
     return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
 
 
-def _turns(history):
+def _turns(history: Iterable[Message]) -> list[list[Message]]:
     """Group messages into turns, each starting at a user message."""
-    turns = []
+    turns: list[list[Message]] = []
     for message in history:
         if message["role"] == "user" or not turns:
             turns.append([])

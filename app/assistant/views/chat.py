@@ -7,21 +7,31 @@ TranscriptView: this one creates it and passes it the controller's answer calls 
 clear_transcript), so the controller sees one view of the whole panel.
 """
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from js import document, location
 
-from app.dom import listen
-from app.assistant.views.transcript import TranscriptView
+from app.dom import Handler, Listener, listen
+from app.assistant.views.transcript import AnswerView, TranscriptView
+
+if TYPE_CHECKING:
+    from app.assistant.controller import AssistantController
+    from app.assistant.models.catalogue import Model
 
 
-def _run(coroutine_function):
+def _run(coroutine_function: Callable[[], Awaitable[object]]) -> Handler:
     """An event handler that starts `coroutine_function()` on Pyodide's event loop."""
     return lambda event: asyncio.ensure_future(coroutine_function())
 
 
 class ChatView:
-    def __init__(self):
+    """The assistant's panel (app.assistant.controller.AssistantView, which the controller calls)."""
+
+    def __init__(self) -> None:
         query = document.querySelector
         self.toggle = query(".assistant-toggle")
         self.panel = query("#assistant-panel")
@@ -41,14 +51,14 @@ class ChatView:
         self.stop_button = query(".stop")
         self.new_chat_button = query(".new-chat")
         self.transcript = TranscriptView(lambda: self.message.focus())
-        self._cached = set()
-        self._models = {}
-        self._listeners = []
+        self._cached: set[str] = set()
+        self._models: dict[str, Model] = {}
+        self._listeners: list[Listener] = []
 
-    def bind(self, controller):
+    def bind(self, controller: AssistantController) -> None:
         self.controller = controller
 
-        def on(element, name, handler):
+        def on(element: Any, name: str, handler: Handler) -> None:
             self._listeners.append(listen(element, name, handler))
 
         on(self.toggle, "click", _run(self.toggle_panel))
@@ -63,7 +73,7 @@ class ChatView:
         on(self.message, "keydown", self._on_message_key)
         self.toggle.disabled = False
 
-    async def toggle_panel(self):
+    async def toggle_panel(self) -> None:
         opening = self.panel.hidden
         self.panel.hidden = not opening
         self.toggle.setAttribute("aria-expanded", "true" if opening else "false")
@@ -71,20 +81,20 @@ class ChatView:
             self.transcript.load_markdown()
             await self.controller.open()
 
-    def _on_submit(self, event):
+    def _on_submit(self, event: Any) -> None:
         event.preventDefault()
         self._send()
 
-    def _on_message_key(self, event):
+    def _on_message_key(self, event: Any) -> None:
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
             self._send()
 
-    def _send(self):
+    def _send(self) -> None:
         if self.send_button.disabled:
             return
 
-        async def ask():
+        async def ask() -> None:
             if await self.controller.ask(self.message.value):
                 self.message.value = ""
 
@@ -92,7 +102,7 @@ class ChatView:
 
     # Rendering, called by the controller.
 
-    def set_state(self, state, model, loaded_id):
+    def set_state(self, state: str, model: Model | None, loaded_id: str | None) -> None:
         self.panel.dataset.state = state
         busy = state in ("checking", "loading", "generating")
         self.picker.disabled = state in ("checking", "unsupported", "loading", "generating", "closed")
@@ -112,7 +122,8 @@ class ChatView:
         if state == "ready" and not self.message.matches(":focus"):
             self.message.focus()
 
-    def show_models(self, groups, selected, cached, problems):
+    def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: Iterable[str],
+                    problems: list[str]) -> None:
         """groups: [(label, [Model])], one <optgroup> each, in picker order."""
         self._cached = set(cached)
         self._models = {}
@@ -132,22 +143,22 @@ class ChatView:
         if problems:
             self.show_error(" ".join(problems), "", retry=False)
 
-    def mark_cached(self, model_id):
+    def mark_cached(self, model_id: str) -> None:
         self._cached.add(model_id)
         self._label_options()
 
-    def unmark_cached(self, model_id):
+    def unmark_cached(self, model_id: str) -> None:
         self._cached.discard(model_id)
         self._label_options()
 
-    def _label_options(self):
+    def _label_options(self) -> None:
         for option in self.picker.options:
             model = self._models.get(option.value)
             if model is not None:
                 mark = ", on this device" if model.model_id in self._cached else ""
                 option.textContent = f"{model.option_text}{mark}"
 
-    def show_progress(self, progress, text):
+    def show_progress(self, progress: float | None, text: str) -> None:
         """progress in 0..1, or None to hide the bar (the text may stay, e.g. 'Cancelled')."""
         self.progress.hidden = progress is None and not text
         self.progress_bar.hidden = progress is None
@@ -157,16 +168,16 @@ class ChatView:
             self.progress_fill.style.width = f"{percent}%"
         self.progress_text.textContent = text
 
-    def show_error(self, message, advice="", retry=False, reload=False):
+    def show_error(self, message: str | None, advice: str = "", retry: bool = False, reload: bool = False) -> None:
         self.error.hidden = message is None
         self.error.querySelector(".message").textContent = message or ""
         self.error.querySelector(".advice").textContent = advice or ""
         self.retry_button.hidden = not retry
         self.reload_button.hidden = not reload
 
-    def start_answer(self, question):
+    def start_answer(self, question: str) -> AnswerView:
         return self.transcript.start_answer(question)
 
-    def clear_transcript(self):
+    def clear_transcript(self) -> None:
         self.transcript.clear()
         self.message.focus()

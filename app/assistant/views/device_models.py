@@ -1,32 +1,42 @@
 """The "Models on this device" list (every engine's downloaded models, with their sizes and a Delete
 button): the only module that touches that part of the DOM."""
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from js import document
-from app.dom import listen
+from app.dom import Listener, listen
 from app.assistant.models.catalogue import format_size
+
+if TYPE_CHECKING:
+    from app.assistant.models.shelf import ModelStorage, StorageEntry
 
 
 class DeviceModelsView:
-    def __init__(self):
+    """The "Models on this device" list (app.assistant.models.shelf.StorageView, which ModelStorage calls)."""
+
+    def __init__(self) -> None:
         self.section = document.querySelector(".model-storage")
         self.list = self.section.querySelector(".stored-models")
         self.estimate = self.section.querySelector(".storage-estimate")
 
-    def bind(self, storage):
-        def on_toggle(event):
+    def bind(self, storage: ModelStorage) -> None:
+        def on_toggle(event: Any) -> None:
             if self.section.open:
                 asyncio.ensure_future(storage.refresh())
 
-        def on_click(event):
+        def on_click(event: Any) -> None:
             if event.target.matches("button.delete-model"):
                 event.target.disabled = True
                 asyncio.ensure_future(storage.delete(event.target.dataset.modelId))
 
-        self._listeners = [listen(self.section, "toggle", on_toggle), listen(self.section, "click", on_click)]
+        self._listeners: list[Listener] = [listen(self.section, "toggle", on_toggle),
+                                           listen(self.section, "click", on_click)]
 
-    def show_storage(self, entries, estimate_text):
+    def show_storage(self, entries: Iterable[StorageEntry], estimate_text: str) -> None:
         """entries: (model, bytes, complete) for each model with files on this device."""
         rows = []
         for model, size, complete in entries:

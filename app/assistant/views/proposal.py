@@ -9,16 +9,23 @@ Listeners come off (and their proxies are destroyed) once nothing more can be pr
 transcript is cleared (close()).
 """
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from js import document
 
-from app.dom import listen, remove_all
+from app.dom import Listener, listen, remove_all
+
+if TYPE_CHECKING:
+    from app.assistant.changes.proposals import ProposalFlow
 
 HEADING = "Proposed changes"
 
 
-def _element(tag, class_name, text=None):
+def _element(tag: str, class_name: str, text: str | None = None) -> Any:
     element = document.createElement(tag)
     element.className = class_name
     if text is not None:
@@ -26,23 +33,24 @@ def _element(tag, class_name, text=None):
     return element
 
 
-def _button(class_name, text, hidden=False):
+def _button(class_name: str, text: str, hidden: bool = False) -> Any:
     button = _element("button", class_name, text)
     button.type = "button"
     button.hidden = hidden
     return button
 
 
-def _retire(*buttons):
+def _retire(*buttons: Any) -> None:
     for button in buttons:
         button.disabled = True
         button.hidden = True
 
 
 class ProposalView:
-    """One proposal's section, inserted before `anchor` (the answer's meta line)."""
+    """One proposal's section, inserted before `anchor` (the answer's meta line); an
+    app.assistant.changes.proposals.ProposalDisplay, which the flow drives."""
 
-    def __init__(self, anchor, focus_message):
+    def __init__(self, anchor: Any, focus_message: Callable[[], object]) -> None:
         self.section = _element("section", "proposal")
         self.section.setAttribute("aria-label", HEADING)
         self.changes = _element("ul", "proposal-changes")
@@ -56,17 +64,20 @@ class ProposalView:
         self.section.append(_element("p", "proposal-heading", HEADING), self.changes, buttons, self.status)
         anchor.before(self.section)
         self._focus_message = focus_message
-        self._listeners = []
+        self._listeners: list[Listener] = []
 
-    def bind(self, flow):
+    def bind(self, flow: ProposalFlow) -> None:
         for button, action in ((self.apply_button, flow.apply), (self.discard_button, flow.discard),
                                (self.undo_button, flow.undo)):
-            self._listeners.append(listen(button, "click", lambda event, action=action: action()))
+            def press(event: Any, action: Callable[[], bool] = action) -> bool:
+                return action()
 
-    def show_proposed(self, changes):
+            self._listeners.append(listen(button, "click", press))
+
+    def show_proposed(self, changes: Iterable[str]) -> None:
         self.changes.replaceChildren(*(_element("li", "proposal-change", change) for change in changes))
 
-    def show_applied(self, status, can_undo):
+    def show_applied(self, status: str, can_undo: bool) -> None:
         self.section.classList.add("applied")
         self.status.textContent = status
         _retire(self.apply_button, self.discard_button)
@@ -76,23 +87,23 @@ class ProposalView:
         else:
             self._finished()
 
-    def show_discarded(self, status):
+    def show_discarded(self, status: str) -> None:
         self.section.classList.add("discarded")
         self.status.textContent = status
         _retire(self.apply_button, self.discard_button)
         self._finished()
 
-    def show_undone(self, status):
+    def show_undone(self, status: str) -> None:
         self.section.classList.replace("applied", "undone")
         self.status.textContent = status
         _retire(self.undo_button)
         self._finished()
 
-    def _finished(self):
+    def _finished(self) -> None:
         """Nothing more can be pressed: listeners off, focus back to the message box."""
         # Not from inside the click handler that is running: its proxy is destroyed just after.
         asyncio.get_event_loop().call_soon(self.close)
         self._focus_message()
 
-    def close(self):
+    def close(self) -> None:
         remove_all(self._listeners)

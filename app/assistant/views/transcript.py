@@ -11,48 +11,51 @@ an answer proposes are shown under it by app/assistant/views/proposal.py.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from js import URL, console, document, requestAnimationFrame
 from pyodide.ffi import create_proxy
 from pyscript import js_import
 
-from app.dom import listen
+from app.dom import Listener, listen
 from app.assistant.views.proposal import ProposalView
 
 MARKDOWN = "./assets/markdown.js"
 
 
 class AnswerView:
-    """One answer in the transcript, filled chunk by chunk, then rendered once as markdown."""
+    """One answer in the transcript, filled chunk by chunk, then rendered once as markdown
+    (app.assistant.controller.TranscriptAnswer, which the turn and the controller call)."""
 
-    def __init__(self, transcript, body, meta):
+    def __init__(self, transcript: "TranscriptView", body: Any, meta: Any) -> None:
         self.transcript, self.body, self.meta = transcript, body, meta
-        self._retry = None
+        self._retry: Listener | None = None
 
-    def append(self, text):
+    def append(self, text: str) -> None:
         self.body.insertAdjacentText("beforeend", text)
         self.transcript.follow()
 
-    def reading(self, fraction):
+    def reading(self, fraction: float) -> None:
         """The prompt is being read: how far (shown until the first words arrive)."""
         self.body.dataset.status = f"Reading your message… {round(fraction * 100)}%"
 
-    def working(self):
+    def working(self) -> None:
         """A change request's answer is being written (its JSON is not shown)."""
         self.body.dataset.status = "Working out the changes…"
 
-    def propose(self):
+    def propose(self) -> ProposalView:
         """The view of the changes this answer proposes, placed under it (app/assistant/views/proposal.py)."""
         return self.transcript.add_proposal(self.meta)
 
-    def offer_retry(self, ask_again):
+    def offer_retry(self, ask_again: Callable[[], Awaitable[object]]) -> None:
         """A "Try again" button under the answer; pressed once, it asks the same question again."""
         button = document.createElement("button")
         button.type = "button"
         button.className = "retry-answer"
         button.textContent = "Try again"
 
-        def retry(event):
+        def retry(event: Any) -> None:
             self.close()
             button.remove()
             asyncio.ensure_future(ask_again())
@@ -62,13 +65,13 @@ class AnswerView:
         self.transcript.retries.append(self)
         self.transcript.follow()
 
-    def close(self):
+    def close(self) -> None:
         """Take off the retry button's listener (a new chat or a press)."""
         if self._retry is not None:
             self._retry.remove()
             self._retry = None
 
-    def finish(self, text, note, speed):
+    def finish(self, text: str, note: str, speed: str) -> None:
         if text:
             self.transcript.render_answer(self.body, text)
         else:
@@ -81,25 +84,25 @@ class AnswerView:
 class TranscriptView:
     """The questions and answers of this chat; focus_message() moves the focus back to the message box."""
 
-    def __init__(self, focus_message):
+    def __init__(self, focus_message: Callable[[], object]) -> None:
         self.element = document.querySelector(".transcript")
         self.focus_message = focus_message
-        self.render_markdown = None
-        self._markdown = None
-        self._unrendered = []
+        self.render_markdown: Callable[[str], Any] | None = None  # text -> a DocumentFragment
+        self._markdown: asyncio.Task[None] | None = None
+        self._unrendered: list[tuple[Any, str]] = []  # (an answer's body, its text)
         self._follow = True
         self._scroll_queued = False
-        self._proposals = []
-        self.retries = []  # answers offering "Try again"
+        self._proposals: list[ProposalView] = []
+        self.retries: list[AnswerView] = []  # answers offering "Try again"
         self._listeners = [listen(self.element, "scroll", self._on_scroll)]
         self._scroll_proxy = create_proxy(self._scroll_to_end)
 
-    def load_markdown(self):
+    def load_markdown(self) -> None:
         """Start importing the markdown renderer (once; answers finished before it arrives wait)."""
         if self._markdown is None:
             self._markdown = asyncio.ensure_future(self._load_markdown())
 
-    async def _load_markdown(self):
+    async def _load_markdown(self) -> None:
         """Import the renderer, then render the answers that finished before it arrived."""
         try:
             (module,) = await js_import(URL.new(MARKDOWN, document.baseURI).href)
@@ -112,7 +115,7 @@ class TranscriptView:
         for body, text in waiting:
             self.render_answer(body, text)
 
-    def render_answer(self, body, text):
+    def render_answer(self, body: Any, text: str) -> None:
         """Replace the streamed text with its markdown rendering (once the renderer is here)."""
         if self.render_markdown is None:
             self._unrendered.append((body, text))
@@ -122,20 +125,20 @@ class TranscriptView:
 
     # Scrolling: follow new text unless the reader scrolled up to re-read.
 
-    def _on_scroll(self, event):
+    def _on_scroll(self, event: Any) -> None:
         t = self.element
         self._follow = t.scrollHeight - t.scrollTop - t.clientHeight < 40
 
-    def follow(self):
+    def follow(self) -> None:
         if self._follow and not self._scroll_queued:
             self._scroll_queued = True
             requestAnimationFrame(self._scroll_proxy)
 
-    def _scroll_to_end(self, timestamp):
+    def _scroll_to_end(self, timestamp: float) -> None:
         self._scroll_queued = False
         self.element.scrollTop = self.element.scrollHeight
 
-    def start_answer(self, question):
+    def start_answer(self, question: str) -> AnswerView:
         turn = document.createElement("article")
         turn.className = "turn"
         asked = document.createElement("p")
@@ -151,13 +154,13 @@ class TranscriptView:
         self.follow()
         return AnswerView(self, body, meta)
 
-    def add_proposal(self, anchor):
+    def add_proposal(self, anchor: Any) -> ProposalView:
         proposal = ProposalView(anchor, self.focus_message)
         self._proposals.append(proposal)
         self.follow()
         return proposal
 
-    def clear(self):
+    def clear(self) -> None:
         for proposal in self._proposals:
             proposal.close()
         for answer in self.retries:
