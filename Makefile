@@ -13,6 +13,7 @@ run: build
 	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
 
 test: build $(VENV)/.installed $(CHROMIUM) test-model
+	$(VENV)/bin/python -m mypy
 	$(VENV)/bin/python -m pytest
 
 # The unit tests, then the type check (mypy.ini: app/ and tests/typing/); both always run, and

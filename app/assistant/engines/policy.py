@@ -9,14 +9,14 @@ and says what the site's owner must add. The browser also reports what it blocke
 sent in a header, which the page cannot read.
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 ANY = "*"
 
 
 def connect_sources(policy: str) -> list[str] | None:
     """The `connect-src` sources of a policy (else its `default-src`), or None when it sets neither."""
-    directives = {}
+    directives: dict[str, list[str]] = {}
     for part in policy.split(";"):
         words = part.split()
         if words:
@@ -46,7 +46,7 @@ def blocked_message(host: str, model_label: str) -> tuple[str, str]:
             "(index.html's, and the server's if it sends one).")
 
 
-def _matches(source, target, page):
+def _matches(source: str, target: SplitResult, page: SplitResult) -> bool:
     source = source.strip()
     low = source.lower()
     if low == "'none'":
@@ -72,6 +72,7 @@ def _matches(source, target, page):
             return False
     elif host != target_host:
         return False
-    if port and port != "*" and port != str(target.port or {"https": 443, "http": 80}.get(target.scheme, "")):
+    actual = target.port or {"https": 443, "http": 80}.get(target.scheme)
+    if port and port != "*" and port != str(actual):
         return False
     return not path or target.path.startswith("/" + path)
