@@ -176,9 +176,6 @@ class Step:
     def changed(self) -> bool:
         return bool(self.applied)
 
-    def inverse(self) -> Batch:
-        return self.undo
-
 
 @dataclass(frozen=True)
 class Batch:
