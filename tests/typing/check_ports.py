@@ -7,21 +7,22 @@ variable of its Protocol's type, so a method that is missing, or whose parameter
 async-ness do not fit, is a mypy error on that line. (A fake whose methods are not annotated, like
 tests/unit/engine_fakes.py's, is checked for its methods and their number of parameters only.)
 
-The unit tests import each other by bare module name (`from test_controller import ...`), so their
-fakes are imported the same way here (mypy.ini's mypy_path has tests/unit).
+The unit tests import their fakes by bare module name (`from fakes import ...`: pytest puts
+tests/unit on sys.path), so they are imported the same way here (mypy.ini's mypy_path has tests/unit).
 """
 
 from engine_fakes import FakeDevice, FakeEngine
-from test_assistant_controller import AnswerView as FakeAnswerView
-from test_assistant_controller import RecordingView as FakeAssistantView
-from test_assistant_controller import Settings as FakeSettings
-from test_assistant_controller import Storage as FakeStorageManager
-from test_controller import MemoryStore
-from test_controller import RecordingView as FakeListView
-from test_model_storage import StorageView as FakeStorageView
-from test_proposals import ProposalView as FakeProposalView
-from test_proposals import View as FakeProposingView
-from test_proposals import _Device as FakeOnlineDevice
+from fakes import (
+    MemorySettings,
+    MemoryStore,
+    ProposingAssistantView,
+    RecordingAnswer,
+    RecordingAssistantView,
+    RecordingListView,
+    RecordingProposalView,
+    RecordingStorage,
+    RecordingStorageView,
+)
 
 from app.assistant.changes.proposals import ProposalDisplay
 from app.assistant.controller import AssistantView, Settings, StorageManager, TranscriptAnswer
@@ -41,8 +42,8 @@ from app.todos.store import TodoStore
 from app.todos.view import TodoView
 
 
-def the_list(browser_store: BrowserStore, memory_store: MemoryStore, todo_view: TodoView, fake_view: FakeListView,
-             controller: TodoController) -> None:
+def the_list(browser_store: BrowserStore, memory_store: MemoryStore, todo_view: TodoView,
+             fake_view: RecordingListView, controller: TodoController) -> None:
     """app/todos/: the store port (store.py) and the view the controller renders through (controller.py)."""
     store: TodoStore = browser_store
     store = memory_store
@@ -52,19 +53,18 @@ def the_list(browser_store: BrowserStore, memory_store: MemoryStore, todo_view: 
 
 
 def the_engines(js_engine: JsEngine, fake_engine: FakeEngine, browser_device: BrowserDevice,
-                fake_device: FakeDevice, online_device: FakeOnlineDevice) -> None:
+                fake_device: FakeDevice) -> None:
     """app/assistant/engines/port.py: the engine port, and the device facts every engine shares."""
     engine: Engine = js_engine
     engine = fake_engine
     device: Device = browser_device
     device = fake_device
-    device = online_device
 
 
-def the_assistant(chat_view: ChatView, fake_view: FakeAssistantView, proposing_view: FakeProposingView,
-                  answer_view: AnswerView, fake_answer: FakeAnswerView, browser_settings: BrowserSettings,
-                  fake_settings: FakeSettings, model_storage: ModelStorage,
-                  fake_storage: FakeStorageManager) -> None:
+def the_assistant(chat_view: ChatView, fake_view: RecordingAssistantView, proposing_view: ProposingAssistantView,
+                  answer_view: AnswerView, fake_answer: RecordingAnswer, browser_settings: BrowserSettings,
+                  fake_settings: MemorySettings, model_storage: ModelStorage,
+                  fake_storage: RecordingStorage) -> None:
     """app/assistant/controller.py's view (the panel, and the answer it starts), settings and storage."""
     view: AssistantView = chat_view
     view = fake_view
@@ -77,19 +77,19 @@ def the_assistant(chat_view: ChatView, fake_view: FakeAssistantView, proposing_v
     storage = fake_storage
 
 
-def the_answer(answer_view: AnswerView, fake_answer: FakeAnswerView) -> None:
+def the_answer(answer_view: AnswerView, fake_answer: RecordingAnswer) -> None:
     """app/assistant/turn.py: the answer a turn streams into."""
     answer: AnswerStream = answer_view
     answer = fake_answer
 
 
-def the_proposal(proposal_view: ProposalView, fake_view: FakeProposalView) -> None:
+def the_proposal(proposal_view: ProposalView, fake_view: RecordingProposalView) -> None:
     """app/assistant/changes/proposals.py: the view a ProposalFlow drives."""
     view: ProposalDisplay = proposal_view
     view = fake_view
 
 
-def the_models_on_this_device(device_models_view: DeviceModelsView, fake_view: FakeStorageView) -> None:
+def the_models_on_this_device(device_models_view: DeviceModelsView, fake_view: RecordingStorageView) -> None:
     """app/assistant/models/shelf.py: the view ModelStorage lists the models on this device in."""
     view: StorageView = device_models_view
     view = fake_view

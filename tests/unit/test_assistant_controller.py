@@ -1,31 +1,28 @@
 """The assistant's controller in CPython's asyncio, against fake engines, a fake device and a
-recording view.
+recording view (tests/unit/fakes.py's Rig puts them together).
 
-Each test runs its own event loop (`asyncio.run`, in a thread of its own). The fakes
-(engine_fakes.py) are checked against the port's Protocols first, so the controller is tested
-against the shapes the real adapters have.
+Each test runs its own event loop (fakes.run: `asyncio.run`, in a thread of its own). The fake
+engines and device (engine_fakes.py) are checked against the port's Protocols first, so the
+controller is tested against the shapes the real adapters have.
 """
 
 import asyncio
 import dataclasses
 import inspect
 import json
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from engine_fakes import SPEED, FakeDevice, FakeEngine
+from fakes import NO, MemorySettings, RecordingStorage, Rig, run
 
 from app.assistant.engines import port
-from app.assistant.controller import MODEL_SETTING, AssistantController
+from app.assistant.controller import MODEL_SETTING
 from app.assistant.text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
-    PROMPT_API,
     WEBLLM,
-    WLLAMA,
     Availability,
     DownloadCut,
     EngineError,
@@ -34,9 +31,6 @@ from app.assistant.engines.port import (
     OutOfMemory,
     Stats,
 )
-from app.assistant.changes.proposals import ProposalDisplay
-from app.assistant.models.catalogue import Model
-from app.assistant.models.shelf import ModelShelf
 from app.assistant.requests.prompts import PromptTooLong, build_messages
 from app.assistant.engines.sampling import DEFAULT_SAMPLING
 from app.todos.model import Todo
@@ -46,11 +40,8 @@ DEFAULT_LABEL = "Llama 3.2 1B (balanced)"
 QWEN_F32 = "Qwen2.5-1.5B-Instruct-q4f32_1-MLC"
 CPU_DEFAULT = "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
 CPU_LABEL = "Qwen2.5 0.5B (fast)"
-GPU = Availability(True, f16=False, max_storage_buffer_mb=2048, max_buffer_mb=4096)
 SOFTWARE = Availability(True, reason="software adapter (SwiftShader)", preferred=False)
 NO_GPU = Availability(False, reason="navigator.gpu is missing")
-CPU = Availability(True, threads=1)
-NO = Availability(False, reason="unavailable")
 MB = 1_000_000
 TOKENS = DEFAULT_SAMPLING.max_tokens  # a question's answer budget
 
@@ -79,167 +70,12 @@ def test_the_fakes_have_every_port_method_with_the_same_signature(fake, protocol
 # Set-up
 
 
-class AnswerView:
-    """app.assistant.controller.TranscriptAnswer, recording (test_proposals.View's answers also offer
-    proposals)."""
-
-    def __init__(self, question: str) -> None:
-        self.question = question
-        self.parts: list[str] = []
-        self.finished: tuple[str, str, str] | None = None
-        self.read: list[float] = []  # fractions of the prompt read, as reported
-        self.worked = False  # a change request's answer is being written
-        self.retries: list[Callable[[], Awaitable[bool]]] = []  # "Try again" offered with these
-
-    def append(self, text: str) -> None:
-        assert self.finished is None, "text appended after finish"
-        self.parts.append(text)
-
-    def reading(self, fraction: float) -> None:
-        assert not self.parts, "reading reported after the first words"
-        self.read.append(fraction)
-
-    def working(self) -> None:
-        self.worked = True
-
-    def finish(self, text: str, note: str, speed: str) -> None:
-        self.finished = (text, note, speed)
-
-    def propose(self) -> ProposalDisplay:
-        raise AssertionError("changes proposed where none can be applied (no apply_batch)")
-
-    def offer_retry(self, ask_again: Callable[[], Awaitable[bool]]) -> None:
-        self.retries.append(ask_again)
-
-
-class RecordingView:
-    """app.assistant.controller.AssistantView, recording."""
-
-    def __init__(self) -> None:
-        self.states: list[tuple[str, str | None, str | None]] = []
-        self.errors: list[tuple[str | None, str, bool]] = []
-        self.groups: list[tuple[str, list[str]]]  # set by show_models()
-        self.listed: tuple[list[str], str | None, set[str], list[str]] | None = None
-        self.progress: list[tuple[float | None, str]] = []
-        self.answers: list[AnswerView] = []
-        self.cleared = 0
-        self.marked: list[str] = []
-        self.unmarked: list[str] = []
-        self.reload_offered: bool | None = None
-
-    def set_state(self, state: str, model: Model | None, loaded_id: str | None) -> None:
-        self.states.append((state, model.model_id if model else None, loaded_id))
-
-    def show_error(self, message: str | None, advice: str = "", retry: bool = False, reload: bool = False) -> None:
-        self.errors.append((message, advice, retry))
-        self.reload_offered = reload
-
-    def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: set[str],
-                    problems: list[str]) -> None:
-        self.groups = [(label, [m.model_id for m in models]) for label, models in groups]
-        self.listed = ([i for _, ids in self.groups for i in ids], selected.model_id if selected else None,
-                       set(cached), list(problems))
-
-    def show_progress(self, progress: float | None, text: str) -> None:
-        self.progress.append((progress, text))
-
-    def start_answer(self, question: str) -> AnswerView:
-        self.answers.append(AnswerView(question))
-        return self.answers[-1]
-
-    def clear_transcript(self) -> None:
-        self.cleared += 1
-
-    def mark_cached(self, model_id: str) -> None:
-        self.marked.append(model_id)
-
-    def unmark_cached(self, model_id: str) -> None:
-        self.unmarked.append(model_id)
-
-    def state_names(self):
-        return [s for s, _, _ in self.states]
-
-
-class Settings:
-    """app.assistant.controller.Settings in memory."""
-
-    def __init__(self, **values: str) -> None:
-        self.values = dict(values)
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
-
-
-class Storage:
-    """Records what the controller asks of the storage manager."""
-
-    def __init__(self, problem: str | None = None) -> None:
-        self.problem = problem
-        self.calls: list[str | tuple[str, str]] = []
-
-    async def refresh(self) -> None:
-        self.calls.append("refresh")
-
-    async def check_space(self, model: Model) -> str | None:
-        self.calls.append(("check_space", model.model_id))
-        return self.problem
-
-    async def after_download(self, model: Model) -> None:
-        self.calls.append(("after_download", model.model_id))
-
-
-class Clock:
-    """Each reading is `step` seconds after the one before."""
-
-    def __init__(self, step=20.0):
-        self.now = 100.0
-        self.step = step
-
-    def __call__(self):
-        self.now += self.step
-        return self.now
-
-
-class Rig:
-    """One controller with three fake engines sharing a call log."""
-
-    def __init__(self, *, webllm=GPU, wllama=CPU, prompt=NO, todos=None, settings=None, cached=(),
-                 online=True, custom=None, storage=None):
-        self.log = []
-        self.webllm = FakeEngine(WEBLLM, webllm, cached=cached, log=self.log)
-        self.wllama = FakeEngine(WLLAMA, wllama, cached=cached, log=self.log)
-        self.prompt = FakeEngine(PROMPT_API, prompt, log=self.log)
-        self.engines = [self.webllm, self.wllama, self.prompt]
-        self.device = FakeDevice(online=online, custom=custom)
-        self.view = RecordingView()
-        self.settings = settings or Settings()
-        self.todos = [Todo("1", "Buy milk"), Todo("2", "File taxes", True, 5)] if todos is None else todos
-        self.shelf = ModelShelf(self.engines)
-        self.storage = storage
-        self.clock = Clock()
-        self.controller = AssistantController(self.engines, self.device, self.view, self.settings,
-                                              lambda: self.todos, self.shelf, storage, clock=self.clock)
-
-    def calls(self, name=None):
-        return [c[1:] if len(c) > 2 else c[1] for c in self.log if name is None or c[0] == name]
-
-
 async def ready(**options):
     rig = Rig(**options)
     await rig.controller.open()
     await rig.controller.load()
     assert rig.controller.state == "ready"
     return rig
-
-
-def run(scenario):
-    # In a thread of its own: in a run with the e2e tests, Playwright's event loop is already
-    # running on this thread, and asyncio.run() refuses to start inside it.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario()).result()
 
 
 # Opening the panel
@@ -349,7 +185,7 @@ def test_site_models_are_added_and_their_problems_shown():
 
 def test_the_selection_is_remembered_in_settings_and_chosen_next_time():
     async def scenario():
-        settings = Settings()
+        settings = MemorySettings()
         rig = Rig(settings=settings)
         await rig.controller.open()
         rig.controller.select(CPU_DEFAULT)
@@ -366,7 +202,7 @@ def test_the_selection_is_remembered_in_settings_and_chosen_next_time():
 
 def test_open_refreshes_the_storage_list():
     async def scenario():
-        storage = Storage()
+        storage = RecordingStorage()
         rig = Rig(storage=storage)
         await rig.controller.open()
         assert storage.calls == ["refresh"]
@@ -379,7 +215,7 @@ def test_open_refreshes_the_storage_list():
 
 def test_load_success_makes_the_assistant_ready():
     async def scenario():
-        storage = Storage()
+        storage = RecordingStorage()
         rig = Rig(storage=storage)
         await rig.controller.open()
         await rig.controller.load()
@@ -495,7 +331,7 @@ def test_offline_but_downloaded_loads():
 
 def test_not_enough_space_is_refused_before_downloading():
     async def scenario():
-        rig = Rig(storage=Storage(problem="Not enough storage space"))
+        rig = Rig(storage=RecordingStorage(problem="Not enough storage space"))
         await rig.controller.open()
         await rig.controller.load()
         assert rig.view.errors[-1] == ("Not enough storage space", "", True)
@@ -506,7 +342,7 @@ def test_not_enough_space_is_refused_before_downloading():
 
 def test_the_built_in_model_skips_the_space_check_and_the_device_list():
     async def scenario():
-        storage = Storage(problem="never asked")
+        storage = RecordingStorage(problem="never asked")
         rig = Rig(webllm=NO_GPU, prompt=Availability(True), online=False, storage=storage)
         await rig.controller.open()
         await rig.controller.load()

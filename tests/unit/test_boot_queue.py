@@ -1,5 +1,8 @@
 """boot.js's queue of what was done before Python was up: decoded warily, replayed in order through
-the real controller (against the in-memory store and recording view of test_controller)."""
+the real controller (against the in-memory store and recording view of fakes.py)."""
+
+from fakes import MemoryStore, RecordingListView
+from port_check import assert_conforms
 
 from app.todos import codec
 from app.todos.boot_queue import (
@@ -15,14 +18,12 @@ from app.todos.boot_queue import (
 )
 from app.todos.controller import TodoController
 from app.todos.model import Todo, Todos
-from tests.unit.port_check import assert_conforms
-from tests.unit.test_controller import MemoryStore, RecordingView
 
 SAVED = Todos([Todo("s1", "buy milk", False, 1), Todo("s2", "call mum", True, 2)])
 
 
 def started(todos=SAVED, queue=()):
-    store, view = MemoryStore(codec.encode(todos)), RecordingView()
+    store, view = MemoryStore(codec.encode(todos)), RecordingListView()
     controller = TodoController(store, view, clock=lambda: 42)
     controller.start("#/", decode(queue))
     return store, view

@@ -4,7 +4,7 @@ read, when, and that a request never waits for a stale warm-up. Exact expectatio
 import asyncio
 
 from engine_fakes import FakeEngine
-from test_assistant_controller import CPU, GPU, NO, Rig, run
+from fakes import CPU, GPU, NO, Rig, run
 
 from app.assistant.warmer import LIST_CHANGE_DELAY_S, ChatWarmer
 from app.assistant.engines.port import WLLAMA

@@ -2,54 +2,14 @@
 
 import json
 
+from fakes import MemoryStore, RecordingListView
+from port_check import assert_conforms, conformance_problems
+
 from app.todos import codec
 from app.todos.boot_queue import AddTitle
 from app.todos.controller import STORAGE_FULL, TodoController
-from app.todos.store import StorageFull, TodoStore
+from app.todos.store import TodoStore
 from app.todos.model import Todo, Todos
-from tests.unit.port_check import assert_conforms, conformance_problems
-
-
-class MemoryStore:
-    def __init__(self, text: str | None = None) -> None:
-        self.text = text
-        self.backups: dict[str, str] = {}
-        self.full = False
-
-    def read(self) -> str | None:
-        return self.text
-
-    def write(self, text: str) -> None:
-        if self.full:
-            raise StorageFull("QuotaExceededError")
-        self.text = text
-
-    def back_up(self, text: str) -> str | None:
-        if self.full:
-            return None
-        key = f"backup.{len(self.backups)}"
-        self.backups[key] = text
-        return key
-
-    def titles(self):
-        return [t["title"] for t in json.loads(self.text)["todos"]]
-
-
-class RecordingView:
-    def __init__(self) -> None:
-        self.rendered: Todos | None = None
-        self.filter: str | None = None
-        self.notices: list[str | None] = []
-        self.restored: list[str] = []
-
-    def render(self, todos: Todos, filter_name: str) -> None:
-        self.rendered, self.filter = todos, filter_name
-
-    def show_notice(self, text: str | None) -> None:
-        self.notices.append(text)
-
-    def restore_new_title(self, text: str) -> None:
-        self.restored.append(text)
 
 
 def test_the_memory_store_offers_what_the_todo_store_port_promises():
@@ -71,7 +31,7 @@ def test_a_store_that_drifts_from_the_port_is_caught():
 
 
 def started(text=None, route="#/", queued=()):
-    store, view = MemoryStore(text), RecordingView()
+    store, view = MemoryStore(text), RecordingListView()
     controller = TodoController(store, view, clock=lambda: 42)
     controller.start(route, queued)
     return controller, store, view
@@ -147,7 +107,7 @@ def test_full_storage_keeps_changes_in_memory_and_saves_them_later():
 
 
 def test_unreadable_record_is_never_overwritten_without_a_backup():
-    store, view = MemoryStore("{broken"), RecordingView()
+    store, view = MemoryStore("{broken"), RecordingListView()
     store.full = True
     controller = TodoController(store, view)
     controller.start("#/")

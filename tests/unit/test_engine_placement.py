@@ -3,7 +3,7 @@ remembered) where the GPU fails; and the context the engine reports bounds the p
 
 import json
 
-from test_assistant_controller import NO, Rig, Settings, run
+from fakes import NO, MemorySettings, Rig, run
 
 from app.assistant.controller import CPU_ONLY_SETTING
 from app.assistant.engines.port import Availability
@@ -46,7 +46,7 @@ def test_without_a_usable_gpu_the_models_load_on_the_cpu():
 
 def test_a_model_the_gpu_cannot_run_runs_on_the_cpu_says_why_and_starts_there_next_time():
     async def scenario():
-        settings = Settings()
+        settings = MemorySettings()
         rig = Rig(webllm=NO, wllama=GPU_CAPABLE_CPU, settings=settings)
         rig.wllama.gpu_error = "WGSL shader failed to compile"
         await loaded(rig)
@@ -65,7 +65,7 @@ def test_a_model_the_gpu_cannot_run_runs_on_the_cpu_says_why_and_starts_there_ne
 
 def test_a_damaged_memory_of_failed_gpus_is_ignored():
     async def scenario():
-        rig = Rig(webllm=NO, wllama=GPU_CAPABLE_CPU, settings=Settings(**{CPU_ONLY_SETTING: "{not json"}))
+        rig = Rig(webllm=NO, wllama=GPU_CAPABLE_CPU, settings=MemorySettings(**{CPU_ONLY_SETTING: "{not json"}))
         await loaded(rig)
         assert rig.calls("wllama")[-1][-1] == "gpu"
 

@@ -1,33 +1,16 @@
 """Tests for app.assistant.models.shelf: the shelf of models on offer, and "Models on this device" over
 several engines (each lists and deletes its own files; the browser's built-in model never appears)."""
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 from engine_fakes import FakeDevice, FakeEngine
+from fakes import RecordingStorageView, run
 
 from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import built_in_gguf_models, built_in_models, prompt_api_model
-from app.assistant.models.shelf import ModelShelf, ModelStorage, StorageEntry, estimate_text, space_message
+from app.assistant.models.shelf import ModelShelf, ModelStorage, estimate_text, space_message
 
 MB = 1_000_000
 GPU_MODEL = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
 CPU_MODEL = "SmolLM2-360M-Instruct-Q8_0-GGUF"
-
-
-class StorageView:
-    """app.assistant.models.shelf.StorageView, recording."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[list[tuple[str, int, bool]], str]] = []
-
-    def show_storage(self, entries: list[StorageEntry], estimate: str) -> None:
-        self.shown.append(([(m.model_id, size, complete) for m, size, complete in entries], estimate))
-
-
-def run(scenario):
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario()).result()
 
 
 def rig(estimate=(100 * MB, 10_000 * MB)):
@@ -37,7 +20,7 @@ def rig(estimate=(100 * MB, 10_000 * MB)):
     prompt = FakeEngine(PROMPT_API, cached=["chrome-built-in"], sizes={"chrome-built-in": 1}, log=log)
     shelf = ModelShelf([webllm, wllama, prompt])
     shelf.offer([prompt_api_model()] + built_in_models(False) + built_in_gguf_models())
-    device, view = FakeDevice(estimate=estimate), StorageView()
+    device, view = FakeDevice(estimate=estimate), RecordingStorageView()
     return shelf, ModelStorage(shelf, device, view), view, device, (webllm, wllama, prompt)
 
 

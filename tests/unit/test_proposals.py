@@ -6,10 +6,17 @@ undone, also with a second tab writing the same store in between. Exact expectat
 import asyncio
 import json
 
-from engine_fakes import FakeEngine
-from test_assistant_controller import CPU, NO, RecordingView, Settings, run
-from test_controller import MemoryStore
-from test_controller import RecordingView as ListView
+from engine_fakes import FakeDevice, FakeEngine
+from fakes import (
+    CPU,
+    NO,
+    MemorySettings,
+    MemoryStore,
+    ProposingAssistantView,
+    RecordingListView,
+    RecordingProposalView,
+    run,
+)
 
 from app.todos import codec
 from app.assistant.changes.reading import MALFORMED, TRUNCATED
@@ -38,50 +45,11 @@ def chunks_of(text, size=7):
     return [text[i:i + size] for i in range(0, len(text), size)]
 
 
-class ProposalView:
-    """Records what the flow shows (a ProposalDisplay); `flow` is what its buttons would call."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[object, ...]] = []
-        self.flow: ProposalFlow | None = None
-
-    def show_proposed(self, changes: list[str]) -> None:
-        self.shown.append(("proposed", changes))
-
-    def show_applied(self, status: str, can_undo: bool) -> None:
-        self.shown.append(("applied", status, can_undo))
-
-    def show_discarded(self, status: str) -> None:
-        self.shown.append(("discarded", status))
-
-    def show_undone(self, status: str) -> None:
-        self.shown.append(("undone", status))
-
-    def bind(self, flow: ProposalFlow) -> None:
-        self.flow = flow
-
-
-class View(RecordingView):
-    def start_answer(self, question):
-        answer = super().start_answer(question)
-        answer.proposals = []
-        answer.retries = []
-        answer.offer_retry = answer.retries.append
-
-        def propose():
-            assert answer.finished is not None, "offered before the answer finished"
-            answer.proposals.append(ProposalView())
-            return answer.proposals[-1]
-
-        answer.propose = propose
-        return answer
-
-
 class Tab:
     """One tab's to-do controller over the shared store."""
 
     def __init__(self, store):
-        self.view = ListView()
+        self.view = RecordingListView()
         self.todos = TodoController(store, self.view, clock=lambda: 42)
         self.todos.start("#/")
 
@@ -94,12 +62,12 @@ class Rig:
         self.tab = Tab(self.store)
         self.engine = FakeEngine(WLLAMA, CPU)
         engines = [FakeEngine(WEBLLM, Availability(False)), self.engine, FakeEngine(PROMPT_API, NO)]
-        self.view = View()
-        self.controller = AssistantController(engines, None, self.view, Settings(), lambda: self.tab.todos.todos,
+        self.view = ProposingAssistantView()
+        self.controller = AssistantController(engines, None, self.view, MemorySettings(), lambda: self.tab.todos.todos,
                                               ModelShelf(engines), apply_batch=self.tab.todos.apply_batch)
 
     async def ready(self):
-        self.controller.device = _Device()
+        self.controller.device = FakeDevice()
         await self.controller.open()
         await self.controller.load()
         assert self.controller.state == "ready"
@@ -112,20 +80,6 @@ class Rig:
 
     def stored(self):
         return [(t.id, t.title, t.completed) for t in codec.decode(self.store.text).todos]
-
-
-class _Device:
-    def online(self) -> bool:
-        return True
-
-    async def storage_estimate(self) -> tuple[int, int] | None:
-        return None
-
-    async def persist(self) -> bool:
-        return True
-
-    async def custom_models_text(self) -> str | None:
-        return None
 
 
 BEFORE = [("a", "Buy milk", False), ("b", "Call the dentist", False), ("c", "Clean the garage", True)]
@@ -477,7 +431,7 @@ def test_flow_transitions_happen_once_whatever_the_order():
             self.batches.append(batch)
             return batch.apply(LIST)
 
-    apply_batch, view = Steps(), ProposalView()
+    apply_batch, view = Steps(), RecordingProposalView()
     flow = ProposalFlow(read_asked().batch, apply_batch, view)
     assert view.flow is flow and flow.state == "proposed"
     assert [flow.undo(), flow.apply(), flow.apply(), flow.discard(), flow.undo(), flow.undo()] == [
