@@ -145,7 +145,8 @@ def test_no_engine_at_all_is_unsupported_and_says_the_list_works():
         assert rig.view.listed is None
         await rig.controller.load()
         assert await rig.controller.ask("anything") is False
-        assert {c for c in rig.calls() if not isinstance(c, str)} == set()  # nothing but availability
+        assert rig.calls().count("availability") == 3  # each engine was asked that, and nothing else:
+        assert {c for c in rig.calls() if not isinstance(c, str)} == set()
 
     run(scenario)
 
@@ -281,6 +282,7 @@ def test_load_failure_goes_back_to_idle_with_an_error_and_retry(error, message, 
         rig.webllm.load_error = None  # Retry
         await rig.controller.load()
         assert rig.controller.state == "ready" and rig.view.errors[-1] == (None, "", False)
+        assert rig.view.marked == [DEFAULT_F32]  # marked once it did load
 
     run(scenario)
 
@@ -316,6 +318,10 @@ def test_offline_and_not_downloaded_shows_an_error_without_loading():
             "Connect to the internet once to download it; after that it works offline.", True)
         assert rig.controller.state == "idle" and "loading" not in rig.view.state_names()
 
+        rig.device.is_online = True  # online again, the same load does download it
+        await rig.controller.load()
+        assert rig.calls("wllama")[-1] == ("load", CPU_DEFAULT) and "loading" in rig.view.state_names()
+
     run(scenario)
 
 
@@ -336,6 +342,9 @@ def test_not_enough_space_is_refused_before_downloading():
         await rig.controller.load()
         assert rig.view.errors[-1] == ("Not enough storage space", "", True)
         assert ("load", DEFAULT_F32) not in rig.calls("webllm")
+        rig.storage.problem = None  # space freed: the same load goes ahead
+        await rig.controller.load()
+        assert ("load", DEFAULT_F32) in rig.calls("webllm")
 
     run(scenario)
 
@@ -503,6 +512,8 @@ def test_one_generation_at_a_time():
         rig.webllm.release()
         assert await asking is True
         assert rig.calls().count("generate") == 1 and len(rig.view.answers) == 1
+        await rig.controller.new_chat()  # not generating now: it clears and resets
+        assert rig.view.cleared == 1 and rig.calls().count("reset") == 1
 
     run(scenario)
 
@@ -520,6 +531,10 @@ def test_ask_before_a_model_is_ready_is_refused():
         rig.controller.cancel_load()
         await loading
         assert "generate" not in rig.calls() and rig.view.answers == []
+        rig.webllm.hold_load = False
+        await rig.controller.load()
+        assert await rig.controller.ask("What is on my list?") is True  # once ready, a question is answered
+        assert "generate" in rig.calls() and len(rig.view.answers) == 1
 
     run(scenario)
 
@@ -531,6 +546,8 @@ def test_blank_question_is_ignored():
         assert await rig.controller.ask("  \n\t ") is False
         assert await rig.controller.ask("") is False
         assert "generate" not in rig.calls() and rig.view.answers == [] and rig.view.states == states
+        assert await rig.controller.ask("What is open?") is True
+        assert "generate" in rig.calls() and len(rig.view.answers) == 1
 
     run(scenario)
 
@@ -544,6 +561,8 @@ def test_too_long_question_shows_an_error_and_is_refused():
         assert await rig.controller.ask(question) is False
         assert rig.view.errors[-1] == (str(raised.value), "", False)
         assert rig.controller.state == "ready" and "generate" not in rig.calls() and rig.view.answers == []
+        assert await rig.controller.ask("what is on my list") is True
+        assert "generate" in rig.calls() and len(rig.view.answers) == 1
 
     run(scenario)
 
@@ -552,6 +571,7 @@ def test_new_chat_clears_history_and_resets_the_loaded_engine():
     async def scenario():
         rig = await ready()
         await rig.controller.ask("What is first on my list?")
+        assert len(rig.controller.history) == 2
         await rig.controller.new_chat()
         assert rig.controller.history == [] and rig.view.cleared == 1
         assert rig.log[-1] == ("webllm", "reset") and rig.view.errors[-1] == (None, "", False)
@@ -568,6 +588,9 @@ def test_new_chat_without_a_loaded_model_does_not_touch_an_engine():
         await rig.controller.open()
         await rig.controller.new_chat()
         assert rig.view.cleared == 1 and "reset" not in rig.calls()
+        await rig.controller.load()
+        await rig.controller.new_chat()  # with one loaded, its chat is reset
+        assert rig.view.cleared == 2 and rig.calls().count("reset") == 1
 
     run(scenario)
 

@@ -14,6 +14,7 @@ from app.todos.model import Todo
 
 PREFIX = [{"role": "system", "content": "rules and list"}]
 OTHER = [{"role": "system", "content": "rules and another list"}]
+CPU_MODEL = "Qwen2.5-0.5B-Instruct-Q8_0-GGUF"
 
 
 async def settle():
@@ -76,7 +77,7 @@ def test_a_request_for_the_prefix_being_read_waits_for_it_without_cancelling():
         assert not waiting.done()
         engine.release_prefill()
         await waiting
-        assert "cancel_prefill" not in [c[1] for c in engine.calls] and warmer.warmed == 1
+        assert [c[1] for c in engine.calls] == ["prefill"] and warmer.warmed == 1  # no cancel_prefill
 
     run(scenario)
 
@@ -107,6 +108,9 @@ def test_a_delayed_warm_up_replaced_before_its_time_never_reads():
         warmer.forget(engine)
         await settle()
         assert waits == [1.0] and engine.prefilled == [] and engine.calls == []  # nothing to cancel in the engine
+        warmer.warm(engine, PREFIX, DEFAULT_SAMPLING)  # without a delay, the same warmer reads
+        await settle()
+        assert engine.prefilled == [PREFIX]
 
     run(scenario)
 
@@ -118,6 +122,10 @@ def test_an_engine_that_cannot_prefill_is_never_asked():
         await settle()
         await warmer.before(engine, PREFIX + [{"role": "user", "content": "Q?"}])
         assert engine.prefilled == [] and engine.calls == []
+        cpu = FakeEngine(WLLAMA)  # the same warmer reads for an engine that can
+        warmer.warm(cpu, PREFIX, DEFAULT_SAMPLING)
+        await settle()
+        assert cpu.prefilled == [PREFIX]
 
     run(scenario)
 
@@ -141,6 +149,10 @@ def test_a_gpu_model_reads_nothing_ahead():
         await rig.controller.load()
         await settle()
         assert rig.controller.loaded_engine is rig.webllm and "prefill" not in rig.calls("webllm")
+        rig.controller.select(CPU_MODEL)  # a CPU model on the same controller is read ahead
+        await rig.controller.load()
+        await settle()
+        assert rig.controller.loaded_engine is rig.wllama and "prefill" in rig.calls("wllama")
 
     run(scenario)
 

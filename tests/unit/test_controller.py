@@ -90,6 +90,8 @@ def test_too_long_title_is_refused_with_a_message():
     assert controller.add("x" * 2001) is False
     assert store.text is None
     assert "2,001 characters" in view.notices[-1]
+    assert controller.add("x" * 2000) is True  # at the limit: added and written
+    assert store.titles() == ["x" * 2000]
 
 
 def test_full_storage_keeps_changes_in_memory_and_saves_them_later():

@@ -43,6 +43,7 @@ def test_without_shader_f16_every_family_is_offered_as_q4f32():
         "Llama-3.2-3B-Instruct-q4f32_1-MLC",
     ]
     assert not any(m.needs_f16 for m in built_in_models(False))
+    assert any(m.needs_f16 for m in built_in_models(True))  # the ones left out
 
 
 def test_with_shader_f16_every_family_is_offered_as_q4f16_plus_the_seed_model():

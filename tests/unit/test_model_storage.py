@@ -82,6 +82,8 @@ def test_no_estimate_means_no_refusal_and_a_plain_text():
     async def scenario():
         shelf, storage, view, _, _ = rig(estimate=None)
         assert await storage.check_space(shelf.find("Qwen2.5-0.5B-Instruct-Q8_0-GGUF")) is None
+        shelf, small, _, _, _ = rig(estimate=(0, 400 * MB))  # refused where the browser reports too little
+        assert await small.check_space(shelf.find("Qwen2.5-0.5B-Instruct-Q8_0-GGUF")) is not None
         await storage.refresh()
         assert view.shown[-1][1] == estimate_text(None) == "This browser does not report how much space is left."
 

@@ -82,6 +82,15 @@ class Rig:
         return [(t.id, t.title, t.completed) for t in codec.decode(self.store.text).todos]
 
 
+async def a_change_is_proposed(rig):
+    """The positive case, on the same rig, of a test's `answer.proposals == []`: a change it can make
+    is proposed (and nothing changes until Apply)."""
+    stored = rig.stored()
+    answer = await rig.ask(changes_json({"op": "add", "title": "Buy bread"}), "Add buy bread")
+    assert [proposal.shown for proposal in answer.proposals] == [[("proposed", ["Add “Buy bread”"])]]
+    assert rig.stored() == stored
+
+
 BEFORE = [("a", "Buy milk", False), ("b", "Call the dentist", False), ("c", "Clean the garage", True)]
 ASK = "Add buy bread, mark the dentist as done, rename 'Buy milk' to 'Buy oat milk' and delete the garage one"
 ASKED = changes_json({"op": "add", "title": "Buy bread"}, {"op": "complete", "todo": "Call the dentist"},
@@ -104,6 +113,7 @@ def test_a_question_is_one_plain_request_with_no_schema_and_streams_as_it_comes(
         assert answer.parts == ["You have ", "two open to-dos."]
         assert answer.finished == ("You have two open to-dos.", "", "12.3 tokens/s")
         assert answer.proposals == []
+        await a_change_is_proposed(rig)
 
     run(scenario)
 
@@ -114,6 +124,7 @@ def test_a_question_answered_with_json_changes_proposes_nothing():
         raw = json.dumps({"reply": "Done.", "actions": [{"op": "delete", "id": "t1"}], "changes": []})
         answer = await rig.ask(raw, "Which to-dos are done?")
         assert answer.proposals == [] and rig.stored() == BEFORE
+        await a_change_is_proposed(rig)
 
     run(scenario)
 
@@ -159,6 +170,8 @@ def test_the_json_of_a_change_is_not_shown_and_the_app_writes_the_answer():
         assert answer.parts == []
         assert answer.finished == (PROPOSAL_INTRO, "", "12.3 tokens/s")
         assert answer.proposals[0].shown == [("proposed", WORDS)]
+        question = await rig.ask(["Two ", "are open."], "How many are open?")  # a question's text is shown
+        assert question.parts == ["Two ", "are open."]
 
     run(scenario)
 
@@ -184,6 +197,8 @@ def test_an_ambiguous_change_asks_which_without_asking_the_model():
         assert rig.engine.sent == [] and answer.parts == []
         assert answer.finished == (ASK_WHICH.format("“Buy milk” or “Buy oat milk”"), "", "")
         assert answer.proposals == []
+        await a_change_is_proposed(rig)  # a change that names no milk asks the model
+        assert len(rig.engine.sent) == 1
 
     run(scenario)
 
@@ -211,6 +226,8 @@ def test_an_answer_that_makes_no_sense_is_not_shown_and_a_retry_is_offered():
         assert await retry() is True
         assert rig.view.answers[-1].question == "How many to-dos are open?"
         assert rig.view.answers[-1].finished == ("Two are open.", "", "12.3 tokens/s")
+        assert rig.controller.history == [{"role": "user", "content": "How many to-dos are open?"},
+                                          {"role": "assistant", "content": "Two are open."}]  # an answer is
 
     run(scenario)
 
@@ -223,6 +240,7 @@ def test_a_change_request_that_yields_no_valid_change_says_so():
             NO_CHANGE_TEXT, "Change 1 was left out: it names a to-do (“Walk the dog”) that is not on the list.",
             "12.3 tokens/s")
         assert answer.proposals == []
+        await a_change_is_proposed(rig)
 
     run(scenario)
 
@@ -362,6 +380,7 @@ def test_five_hundred_changes_propose_nothing():
         assert answer.finished == (NO_CHANGE_TEXT, f"The answer proposed 500 changes; at most {MAX_ACTIONS} can be "
                                                    "proposed at once, so none are proposed.", "12.3 tokens/s")
         assert answer.proposals == [] and rig.stored() == BEFORE
+        await a_change_is_proposed(rig)
 
     run(scenario)
 
@@ -380,6 +399,7 @@ def test_truncated_or_malformed_json_proposes_nothing():
         assert answer.finished == (NO_CHANGE_TEXT, MALFORMED, "12.3 tokens/s") and rig.stored() == BEFORE
         answer = await rig.ask('{"changes": 5}', ASK)
         assert answer.finished[0] == NO_CHANGE_TEXT and answer.proposals == []
+        await a_change_is_proposed(rig)
 
     run(scenario)
 
@@ -394,6 +414,8 @@ def test_a_stopped_change_request_proposes_nothing():
         answer = await asking
         assert answer.finished == ("", STOPPED_NOTE, "12.3 tokens/s")
         assert answer.proposals == [] and rig.stored() == BEFORE
+        rig.engine.pause_at = None
+        await a_change_is_proposed(rig)  # not stopped
 
     run(scenario)
 
@@ -404,6 +426,8 @@ def test_without_a_list_to_change_nothing_is_offered():
         rig.controller.apply_batch = None
         answer = await rig.ask(changes_json({"op": "add", "title": "Buy bread"}))
         assert answer.finished[0] == PROPOSAL_INTRO and answer.proposals == []
+        rig.controller.apply_batch = rig.tab.todos.apply_batch  # with one, the same change is offered
+        await a_change_is_proposed(rig)
 
     run(scenario)
 

@@ -28,7 +28,9 @@ def test_what_main_imports_at_start_is_all_in_the_start_list():
 def test_the_list_starts_without_the_assistant():
     assert start_modules()
     assert not any(name == "app.assistant" or name.startswith("app.assistant.") for name in start_modules())
+    assert any(name.startswith("app.assistant.") for name in assistant_order())  # they come later
     assert "app/main.py" not in start_files()  # the page's own script: PyScript fetches it itself
+    assert "app/dom.py" in start_files()  # app/'s other own modules are there
 
 
 def test_every_assistant_module_comes_after_its_package_and_what_it_imports():
@@ -55,6 +57,7 @@ def test_the_assistant_package_imports_nothing_at_load():
     """Importing any assistant module imports its package first; if that imported the rest, the
     launcher's one-module-per-task import would be one long task."""
     assert imports(APP / "assistant" / "__init__.py") == set()
+    assert imports(APP / "assistant" / "controller.py") != set()  # where there are imports, they are found
 
 
 def test_the_files_are_written_where_the_page_and_the_launcher_read_them(tmp_path, monkeypatch):

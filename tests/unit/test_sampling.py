@@ -44,6 +44,8 @@ def test_the_same_line_three_times_in_a_row():
 def test_twice_is_not_yet_a_loop():
     guard, results = feed_all(chars("Buy milk is open.\n" * 2))
     assert not any(results) and guard.cut is None
+    guard, results = feed_all(chars("Buy milk is open.\n" * 3))
+    assert any(results) and guard.cut is not None  # three times is
 
 
 def test_the_same_sentence_three_times_in_one_line():
