@@ -125,7 +125,7 @@ def test_the_chosen_model_is_remembered_across_reloads_whether_loaded_or_not(ass
 
 
 def test_a_model_is_loaded_only_when_the_load_button_is_clicked(assistant_page):
-    page = assistant_page()
+    page = assistant_page({"holdLoad": True})
     open_assistant(page)
     expect(load_button(page)).to_have_text("Download and start")
     expect(progressbar(page)).to_be_hidden()
@@ -133,7 +133,10 @@ def test_a_model_is_loaded_only_when_the_load_button_is_clicked(assistant_page):
     assert calls(page, "hasModelInCache") != []  # the panel did look at the models
     assert loaded_ids(page) == []
 
-    start_model(page)
+    load_button(page).click()
+    expect(progressbar(page)).to_be_visible()  # the load the panel had not started
+    release_load(page)
+    expect(message_box(page)).to_be_enabled()
 
     assert loaded_ids(page) == [DEFAULT_MODEL]
     expect(load_status(page)).to_have_text("Llama 3.2 1B (balanced) is running on this device.")
@@ -441,6 +444,8 @@ def test_without_webgpu_the_cpu_models_are_offered_webllm_is_not_downloaded_and_
     expect(panel(page)).to_contain_text("This browser offers no WebGPU, so models run on the CPU")
     expect(load_button(page)).to_have_text("Download and start")
     expect(message_box(page)).to_be_disabled()
+    # The watch saw the panel's own modules come; WebLLM was not among them.
+    assert [u for u in watch.requests if u.endswith("/app/assistant/controller.py")] != []
     assert web_llm_requests(watch) == [], "no 6.6 MB library for a browser that cannot run it"
     assert_todo_list_still_works(page)
 
@@ -470,9 +475,11 @@ def test_a_gpu_adapter_that_appears_only_on_a_second_request_is_found(assistant_
 
 
 def test_a_gpu_out_of_memory_while_loading_suggests_a_smaller_model_and_offers_a_reload(assistant_page):
-    page = assistant_page({"loadError": {"name": "DeviceLostError"}})
+    page = assistant_page({"loadError": {"name": "DeviceLostError"}, "holdLoad": True})
     open_assistant(page)
     load_button(page).click()
+    expect(progressbar(page)).to_be_visible()  # the load's bar, until it fails
+    release_load(page)
     wait_load_outcome(page)
     assert page_errors(page) == []
 
@@ -549,9 +556,12 @@ def test_offline_without_the_model_says_it_is_not_downloaded_and_does_not_try(as
     assert_todo_list_still_works(page)
 
     context.set_offline(False)
+    set_scenario(page, holdLoad=True)
     alert(page).get_by_role("button", name="Try again").click()
-    expect(message_box(page)).to_be_enabled()
+    expect(progressbar(page)).to_be_visible()  # online, the load starts: its bar, and the engine asked
     assert loaded_ids(page) == [DEFAULT_MODEL]
+    release_load(page)
+    expect(message_box(page)).to_be_enabled()
 
 
 # ---- hostile text ----

@@ -103,6 +103,19 @@ def asked(page, message=MESSAGE):
     return turn
 
 
+def a_change_is_proposed(page):
+    """The positive case, on the same page, of a test's `expect(proposal(turn)).to_have_count(0)` and
+    of its count of the model's requests: a change the app accepts is asked of the model (with its
+    schema) and proposed. Changes nothing until Apply."""
+    set_scenario(page, reply=changes({"op": "delete", "todo": "clean the garage"}), finishReason=None)
+    requests = len(sent(page))
+    turn = asked(page, "Delete the garage one")
+    expect(proposal(turn)).to_have_count(1)
+    expect(proposal(turn).get_by_role("listitem")).to_have_text(["Delete “clean the garage”"])
+    assert len(sent(page)) == requests + 1 and "response_format" in sent(page)[-1]
+    return turn
+
+
 def test_a_change_request_sends_only_the_named_changes_schema_and_its_changes_are_listed_until_apply(assistant_page):
     page = ready_with_list(assistant_page, changes(*CHANGES))
     turn = asked(page)
@@ -118,6 +131,9 @@ def test_a_change_request_sends_only_the_named_changes_schema_and_its_changes_ar
     (request,) = sent(page)
     assert request == webllm_request([{"role": "system", "content": MESSAGE_SYSTEM},
                                       {"role": "user", "content": MESSAGE}], CHANGE_TOKENS, MESSAGE_SCHEMA)
+
+    button(turn, "Apply").click()  # until Apply: then Undo is offered
+    expect(button(turn, "Undo")).to_be_visible()
 
 
 def test_a_change_naming_one_to_do_allows_one_change_of_that_kind_to_that_to_do_by_its_title(assistant_page):
@@ -137,6 +153,7 @@ def test_a_change_naming_one_to_do_allows_one_change_of_that_kind_to_that_to_do_
 def test_apply_changes_the_list_as_one_step_once_and_undo_reverses_it(assistant_page):
     page = ready_with_list(assistant_page, changes(*CHANGES))
     turn = asked(page)
+    expect(button(turn, "Discard")).to_be_visible()
 
     button(turn, "Apply").click()
     expect(labels(page)).to_have_text(["buy oat milk", "call the dentist", "buy bread"])
@@ -274,6 +291,7 @@ def test_a_question_is_a_plain_request_and_proposes_nothing_even_if_the_reply_is
     first, second = sent(page)
     assert second == first
     expect(labels(page)).to_have_text(LIST)
+    a_change_is_proposed(page)
 
 
 def test_an_ambiguous_change_asks_which_to_do_without_asking_the_model(assistant_page):
@@ -285,6 +303,7 @@ def test_an_ambiguous_change_asks_which_to_do_without_asking_the_model(assistant
     expect(proposal(turn)).to_have_count(0)
     assert calls(page, "chat.completions.create") == []
     assert stored_list(page) == [(t, False) for t in [*LIST, "clean the car"]]
+    a_change_is_proposed(page)  # naming one of the two
 
 
 def test_a_missing_or_done_to_do_and_a_first_message_off_the_list_are_answered_without_the_model(assistant_page):
@@ -303,6 +322,8 @@ def test_a_missing_or_done_to_do_and_a_first_message_off_the_list_are_answered_w
     expect(transcript(page).get_by_role("region", name="Proposed changes")).to_have_count(0)
     assert calls(page, "chat.completions.create") == []
     assert stored_list(page) == [("buy milk", False), ("call the dentist", True), ("clean the garage", False)]
+    a_change_is_proposed(page)
+    expect(transcript(page).get_by_role("region", name="Proposed changes")).to_have_count(1)
 
 
 HOSTILE_TITLE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
@@ -341,6 +362,7 @@ def test_to_dos_the_message_did_not_name_and_bad_changes_are_left_out_with_a_not
         "Change 4 was left out: it does not say which to-do it is about.")
     expect(proposal(turn)).to_have_count(0)
     assert stored_list(page) == [(t, False) for t in LIST]
+    a_change_is_proposed(page)  # by its title
 
 
 def test_more_changes_than_the_budget_or_the_limit_propose_nothing(assistant_page):
@@ -360,6 +382,7 @@ def test_more_changes_than_the_budget_or_the_limit_propose_nothing(assistant_pag
         "The answer proposed 21 changes; at most 20 can be proposed at once, so none are proposed.")
     expect(proposal(turn)).to_have_count(0)
     expect(items(page)).to_have_count(3)
+    a_change_is_proposed(page)  # one change
 
 
 def test_truncated_malformed_or_unfinished_change_json_shows_none_of_it_and_changes_nothing(assistant_page):
@@ -393,6 +416,7 @@ def test_truncated_malformed_or_unfinished_change_json_shows_none_of_it_and_chan
     expect(transcript(page)).not_to_contain_text('"changes"')
     expect(transcript(page)).not_to_contain_text("Sure, I have done")
     assert stored_list(page) == [(t, False) for t in LIST]
+    a_change_is_proposed(page)  # whole and valid
 
 
 def test_the_prompt_api_gets_the_change_schema_as_its_response_constraint_and_its_changes_apply(assistant_page):

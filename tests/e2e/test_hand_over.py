@@ -74,10 +74,11 @@ def test_a_todo_checked_before_python_is_ready_is_completed_after(context, open_
 
 def test_a_todo_deleted_before_python_is_ready_is_deleted_after(context, open_app):
     page, held = started_held(context, open_app)
+    expect(page.locator(".clear-completed")).to_be_visible()  # "call mum" is done
     item(page, "call mum").hover()
     item(page, "call mum").locator(".destroy").click()
     expect(labels(page)).to_have_text(["buy milk"])
-    expect(page.locator(".clear-completed")).to_be_hidden()
+    expect(page.locator(".clear-completed")).to_be_hidden()  # and was the only done one
 
     hand_over(context, page, held)
 
@@ -181,6 +182,7 @@ def test_python_adopts_the_painted_rows_so_a_held_row_and_the_focus_in_it_surviv
     assert ids[:2] == ["s1", "s2"]
     assert [t["completed"] for t in stored(page)["todos"]] == [True, True, False]
     # The held elements are the live ones: a key press on the held focus now reaches Python.
+    assert page.evaluate("window.__heldRows[0].classList.contains('completed')") is True
     page.keyboard.press("Space")
     expect(page.locator(".todo-count")).to_have_text("2 items left")
     assert page.evaluate("window.__heldRows[0].classList.contains('completed')") is False

@@ -180,6 +180,8 @@ def test_a_model_downloaded_online_starts_from_this_device_and_answers_offline(s
     model_id = open_assistant(page)
     start_model(page)
     assert entries(page, model_id)["model"] == ALL_MODEL_FILES
+    log = page.evaluate("globalThis.__statusLog")
+    assert any(text.startswith("Downloading") for text in log), log  # the first start, online
 
     visit_then_go_offline(sw_app, page)
     assert open_assistant(page) == model_id
@@ -220,6 +222,16 @@ def test_offline_a_model_not_on_this_device_gets_the_offline_message_and_no_load
     expect(page.locator("#assistant-panel")).to_have_attribute("data-state", "idle")
     assert calls(page, "CreateWebWorkerMLCEngine") == []
     assert not [name for name in cache_names(page) if name.startswith("webllm/")]
+
+    # Online again, the same button downloads and starts it: the same checks then find the load,
+    # the model's caches and the mark.
+    sw_app.context.set_offline(False)
+    expect(page.locator(".connection")).to_have_text("Online")
+    page.locator(".assistant-error .retry").click()
+    expect(page.locator(".load-status")).to_have_text(f"{label} is running on this device.")
+    assert len(calls(page, "CreateWebWorkerMLCEngine")) == 1
+    assert [name for name in cache_names(page) if name.startswith("webllm/")]
+    expect(selected_option(page)).to_contain_text(", on this device")
 
 
 # Partial downloads.
@@ -289,6 +301,9 @@ def download_and_open_storage(sw_app):
 
 def test_deleting_a_model_removes_its_weights_tokenizer_config_and_wasm_from_webllm_caches(sw_app):
     page, model_id, listed = download_and_open_storage(sw_app)
+    stored = entries(page, model_id)
+    assert stored["wasm"] != [] and stored["config"] != []
+    assert page.evaluate("async (id) => (await import('/vendor/web-llm/index.js')).hasModelInCache(id)", model_id) is True
     page.locator(f"button.delete-model[data-model-id='{model_id}']").click()
 
     wait_until(page, NO_SHARDS_LEFT)
@@ -308,6 +323,7 @@ def test_deleting_a_model_removes_every_entry_it_had_in_webllm_caches_and_its_li
 
 def test_deleting_a_model_clears_its_on_this_device_mark_in_the_picker(sw_app):
     page, model_id, listed = download_and_open_storage(sw_app)
+    expect(selected_option(page)).to_contain_text(", on this device")
     page.locator(f"button.delete-model[data-model-id='{model_id}']").click()
     wait_until(page, NO_SHARDS_LEFT)
 
@@ -338,6 +354,14 @@ def test_with_little_free_space_an_uncached_model_is_refused_before_any_download
     assert calls(page, "CreateWebWorkerMLCEngine") == []
     assert entries(page, model_id) == {"model": set(), "wasm": [], "config": []}
 
+    # With the space there, the same button downloads it: the same checks then find the load and the files.
+    page.evaluate("""() => Object.defineProperty(StorageManager.prototype, "estimate", {
+      configurable: true, value: async function () { return { usage: 0, quota: 10e9 }; } })""")
+    page.locator(".assistant-error .retry").click()
+    expect(page.locator(".load-status")).to_have_text(f"{label} is running on this device.")
+    assert len(calls(page, "CreateWebWorkerMLCEngine")) == 1
+    assert entries(page, model_id)["model"] == ALL_MODEL_FILES
+
 
 def test_with_little_free_space_a_model_already_on_this_device_still_starts(sw_app):
     sw_app.context.add_init_script(script=LITTLE_SPACE)
@@ -346,6 +370,7 @@ def test_with_little_free_space_a_model_already_on_this_device_still_starts(sw_a
     page.evaluate("(id) => { globalThis.__webllmScenario = { cached: [id] }; }", model_id)  # stored at next use
 
     start_model(page)
+    expect(error_message(page)).to_be_attached()  # the error's line is there, and shows nothing
     expect(error_message(page)).to_be_hidden()
     assert len(calls(page, "CreateWebWorkerMLCEngine")) == 1
 

@@ -13,7 +13,8 @@ the happy path (layers on a real GPU) is covered by the unit tests of the choice
 fail (a wrapper around its `loadModelFromUrl` that rejects once the file is loaded, as a shader
 that does not compile would).
 
-Reuses tests/e2e/test_real_model.py's served site copy (the GGUF at /models/, its models.json).
+On tests/e2e/real_model_site.py's served site copy (the GGUF at /models/, its models.json), with a
+fresh context and page for each test.
 """
 
 import pytest
@@ -32,8 +33,8 @@ from tests.e2e.assistant_helpers import (
     wait_answered,
 )
 from tests.e2e.helpers import add
+from tests.e2e.real_model_site import MODEL_ID, MODEL_LABEL, TODOS, real_site  # noqa: F401 (a fixture)
 from tests.e2e.site_copy import wait_ready_page
-from tests.e2e.test_real_model import MODEL_ID, MODEL_LABEL, TODOS, real_site  # noqa: F401 (fixture)
 
 # The page's WebGPU adapter reads as hardware; wllama's worker still gets the real SwiftShader one.
 HARDWARE_ADAPTER = """

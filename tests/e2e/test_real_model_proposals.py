@@ -1,78 +1,50 @@
 """Changes proposed by the REAL small model on the CPU engine (wllama + SmolLM2-135M from PyPI).
 
-Reuses tests/e2e/test_real_model.py's served site copy and shared page (its fixtures, in a module
-of its own, so one model load serves these tests). A spy around the real wllama's
-createChatCompletion keeps the options and the raw text of each request. What is asserted is the
-app's behaviour, never that a 135M model understood anything it was not forced to: a change
-message is sent with the change schema of that message (app/assistant/changes/schema.py `change_schema`, the
-to-dos it names by their exact titles), the real model's whole output is valid against it by
-construction (llama.cpp's grammar), and the proposal offered names only to-dos on the list; with a
-single kind of change and a single to-do allowed, the grammar leaves exactly one possible change,
-which Apply makes and Undo takes back. A question is sent as plain text (no response_format) and
-proposes nothing.
+On tests/e2e/real_model_site.py's served site and shared page (this module's own: one model load
+serves these tests, and `ready_page` loads it for whichever test runs first). Its spy keeps the
+messages, options and raw text of each request. What is asserted is the app's behaviour, never that
+a 135M model understood anything it was not forced to: a change message is sent with the change
+schema of that message (app/assistant/changes/schema.py `change_schema`, the to-dos it names by
+their exact titles), the real model's whole output is valid against it by construction (llama.cpp's
+grammar), and the proposal offered names only to-dos on the list; with a single kind of change and
+a single to-do allowed, the grammar leaves exactly one possible change, which Apply makes and Undo
+takes back. A question is sent as plain text (no response_format) and proposes nothing.
 """
 
 import json
 
 from playwright.sync_api import expect
 
-from app.assistant.requests.list_prompt import system_prompt
 from app.assistant.changes.proposals import PROPOSAL_INTRO
 from app.assistant.changes.schema import change_schema
+from app.assistant.requests.list_prompt import system_prompt
 from app.assistant.requests.plan import plan_request
 from app.todos.model import Todo, Todos
 from tests.e2e.assistant_helpers import ask, turns
 from tests.e2e.helpers import add, stored
-from tests.e2e.test_real_model import (  # noqa: F401 (fixtures)
-    ANSWER,
-    CUT,
-    NONSENSE,
+from tests.e2e.real_model_site import (  # noqa: F401 (real_site, real_app and ready_page are fixtures)
+    QUESTION,
     RESET_CHUNKS,
     TODOS,
-    ending_of,
+    answer_requests,
+    last_request,
     ready_page,
     real_app,
     real_site,
     sent_messages,
+    shown_ending,
+    turn_parts,
 )
 
 # On two cores shared with other work, a ~430-token prompt and the answer have taken minutes here.
 ANSWER_TIMEOUT_MS = 600_000
 CHANGE = "Mark 'Call the dentist' as done"
-QUESTION = "What are my open to-dos?"
-
-# Keeps each request's options (all but the messages and callbacks) and its raw streamed text (the
-# deltas wllama hands to onData), calling through unchanged.
-RAW_SPY = """async () => {
-  const { Wllama } = await import("/vendor/wllama/index.js");
-  if (Wllama.prototype.__rawSpied) return;
-  const original = Wllama.prototype.createChatCompletion;
-  globalThis.__wllamaRaw = [];
-  globalThis.__wllamaOptions = [];
-  Wllama.prototype.createChatCompletion = function (options) {
-    const index = globalThis.__wllamaRaw.push("") - 1;
-    const { messages, abortSignal, onData, ...rest } = options;
-    globalThis.__wllamaOptions.push(structuredClone(rest));
-    const spied = { ...options, onData: (chunk) => {
-      globalThis.__wllamaRaw[index] += chunk.choices?.[0]?.delta?.content ?? "";
-      return onData(chunk);
-    } };
-    return original.call(this, spied);
-  };
-  Wllama.prototype.__rawSpied = true;
-}"""
-
 
 
 def answers_asked(page):
     """The options of each request that asked for an answer (the app's reading ahead asks max_tokens 0)."""
-    return [o for o in page.evaluate("globalThis.__wllamaOptions") if o.get("max_tokens") != 0]
+    return [r["options"] for r in answer_requests(page)]
 
-
-def last_raw_answer(page):
-    """The raw text of the last request that asked for an answer."""
-    return page.evaluate("""() => globalThis.__wllamaRaw.filter((_, i) => globalThis.__wllamaOptions[i].max_tokens !== 0)
-                                                        .at(-1)""")
 
 def valid(value, schema):
     """`value` against the JSON-schema subset app.assistant.changes.schema.change_schema uses (type, properties,
@@ -124,7 +96,6 @@ def shown(todos):
 
 def fresh_chat_on_the_seeded_list(page):
     """A new chat (so the message is read alone) on the module's list, all open; returns the list."""
-    page.evaluate(RAW_SPY)
     page.get_by_role("button", name="New chat").click()
     expect(turns(page)).to_have_count(0)
     if not stored(page) or not stored(page)["todos"]:
@@ -157,7 +128,7 @@ def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exa
     assert sent[-1] == {"role": "user", "content": CHANGE}
     assert "Buy milk" not in sent[0]["content"], "only the to-do the message names is offered"
 
-    raw = last_raw_answer(page)
+    raw = last_request(page)["output"]
     meta = turn.locator(".answer-meta").inner_text()
     assert "length limit" not in meta and "repeating itself" not in meta, (meta, raw)
     reply = json.loads(raw)  # whole: the grammar allows one short object, far below max_tokens
@@ -165,13 +136,15 @@ def test_a_change_is_asked_with_its_schema_and_the_real_models_json_proposes_exa
     titles = {t.title for t in before}
     assert all(change["todo"] in titles for change in reply["changes"])
 
-    # The JSON was never shown, not even while it streamed: the app writes the answer's text, and
-    # the proposal under it lists the change.
+    # The JSON was never shown, not even while it streamed: the counter watched this answer while it
+    # streamed (it saw the app's status on it) and saw no text in it. The app writes the answer's
+    # text, and the proposal under it lists the change.
+    assert "Working out the changes…" in page.evaluate("globalThis.__statuses"), page.evaluate("globalThis.__statuses")
     assert page.evaluate("globalThis.__chunks") == 0 and page.evaluate("globalThis.__streamed") == ""
     expect(answer).to_have_text(PROPOSAL_INTRO)
-    expect(turn.locator(".retry-answer")).to_have_count(0)
     proposal = turn.get_by_role("region", name="Proposed changes")
     expect(proposal.get_by_role("listitem")).to_have_text(["Mark “Call the dentist” as done"])
+    assert turn_parts(turn) == ["question", "answer", "proposal", "answer-meta"], "no \"Try again\""
     assert shown(as_todos(stored(page))) == shown(before), "nothing changes before Apply"
 
     proposal.get_by_role("button", name="Apply", exact=True).click()
@@ -194,16 +167,18 @@ def test_a_question_to_the_real_model_is_plain_text_and_proposes_nothing(ready_p
 
     assert len(answers_asked(page)) == requests + 1, "one request to the model"
     options = answers_asked(page)[-1]
+    # The spy keeps every option the app sends (a change's response_format among them: the test
+    # above), and the app's sampling is there; no JSON schema is.
+    assert {"temperature", "top_p", "max_tokens"} <= set(options) and options["max_tokens"] > 0
     assert "response_format" not in options, options
-    assert options["max_tokens"] > 0
     sent = sent_messages(page)[-1]
     assert [m["role"] for m in sent] == ["system", "user"] and sent[-1]["content"] == QUESTION
     assert sent[0]["content"].startswith(system_prompt(before))  # the rules, then "- "<title>" (open)" lines
     assert sent[0]["content"].endswith('- "Water the plants" (open)\n(3 to-dos: 3 open, 0 done)')
 
-    raw = last_raw_answer(page)
-    assert ending_of(turn, raw) in (ANSWER, NONSENSE, CUT)  # a real answer, or the app's note that
-    # it made no sense (with "Try again"): either way the answer's text, never a proposal
-    assert answer.inner_text().strip() != PROPOSAL_INTRO
-    expect(turn.get_by_role("region", name="Proposed changes")).to_have_count(0)
+    # Whichever way the answer ended (its text, or the note that it made no sense, with "Try again"),
+    # shown_ending asserts the turn holds exactly the question, the answer and what goes under it
+    # for that ending: never a proposal.
+    shown_ending(turn, last_request(page)["output"])
+    assert "proposal" not in turn_parts(turn) and answer.inner_text().strip() != PROPOSAL_INTRO
     assert shown(as_todos(stored(page))) == shown(before), "a question changes nothing"

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
+from tests.e2e.assistant_helpers import open_assistant
 from tests.e2e.helpers import (
     SAVED,
     INDEX,
@@ -27,6 +28,8 @@ from tests.e2e.helpers import (
 )
 
 MAX_TITLE = 2000
+
+
 def status(page):
     """The start-up status line (the app bar has a status of its own: the connection badge)."""
     return page.locator(".todoapp .status[role=status]")
@@ -56,6 +59,10 @@ def test_every_script_stylesheet_and_preload_the_page_names_is_served(site):
             assert response.read(), path
 
 
+ASSISTANT_FILES = {"/app/assistant/controller.py", "/app/assistant/views/chat.py", "/app/assistant/engines/js_adapter.py",
+                   "/app/assistant/__init__.py", "/app/assistant/requests/prompts.py", "/assets/markdown.js"}
+
+
 def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_start(app_page, watch):
     app_page.wait_for_load_state("networkidle")
 
@@ -65,11 +72,15 @@ def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_s
         "/vendor/pyodide/python_stdlib.zip",
         "/vendor/pyscript/core.js",
     } <= paths
+    # Only the list's Python: WebLLM, the assistant's modules, engines and markdown wait for the panel.
     assert not [p for p in paths if p.startswith("/vendor/web-llm/")]
-    # Only the list's Python: the assistant's modules, engines and markdown wait for the panel.
-    assert not paths & {"/app/assistant/controller.py", "/app/assistant/views/chat.py", "/app/assistant/engines/js_adapter.py", "/app/assistant/__init__.py",
-                        "/app/assistant/requests/prompts.py", "/assets/markdown.js"}
+    assert not paths & ASSISTANT_FILES
     assert "/app/todos/view.py" in paths
+
+    open_assistant(app_page)  # and the same record has them once the panel is opened
+    paths = {urlparse(url).path for url in watch.requests}
+    assert [p for p in paths if p.startswith("/vendor/web-llm/")]
+    assert ASSISTANT_FILES <= paths, ASSISTANT_FILES - paths
     assert watch.foreign_requests() == []
 
 
@@ -137,6 +148,7 @@ def test_data_ready_is_set_when_the_app_is_interactive_and_the_input_keeps_its_f
     held = hold_python(context)
     page = open_app(wait_ready=False)
     wait_painted(page)
+    expect(html(page)).to_have_attribute("data-starting", "")
     field = page.locator(".new-todo")
     expect(field).to_be_focused()
     field.press_sequentially("half typed")  # no Enter yet
@@ -214,6 +226,7 @@ def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_
 
     expect(toggle).to_have_attribute("aria-busy", "true")
     expect(app_page.locator(".assistant .assistant-loading[role=status]")).to_have_text("Loading the assistant…")
+    expect(app_page.locator(".assistant-loading")).to_be_visible()
     expect(app_page.locator("#assistant-panel")).to_be_hidden()
     expect(toggle).to_be_enabled()
 
@@ -222,6 +235,7 @@ def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_
     context.unroute(ASSISTANT_MAIN)
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(app_page.get_by_role("combobox", name="Model")).to_be_enabled(timeout=30000)
+    expect(app_page.locator("#assistant-panel")).to_be_visible()
     expect(toggle).not_to_have_attribute("aria-busy", "true")
     expect(app_page.locator(".assistant-loading")).to_be_hidden()
     paths = {urlparse(url).path for url in watch.requests}
@@ -239,10 +253,12 @@ def test_an_assistant_that_cannot_be_fetched_says_so_and_the_next_press_loads_it
 
     status = app_page.locator(".assistant-loading")
     expect(status).to_have_text("The assistant could not be loaded. Press the button to try again.")
+    expect(status).to_be_visible()
     expect(toggle).not_to_have_attribute("aria-busy", "true")
     expect(app_page.locator("#assistant-panel")).to_be_hidden()
 
     context.unroute(ASSISTANT_MAIN)
     toggle.click()
     expect(app_page.get_by_role("combobox", name="Model")).to_be_enabled(timeout=30000)
+    expect(app_page.locator("#assistant-panel")).to_be_visible()
     expect(status).to_be_hidden()

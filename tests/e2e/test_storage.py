@@ -109,6 +109,7 @@ def test_a_record_from_a_newer_app_version_is_backed_up_and_the_user_is_told(con
     expect(notice(page)).to_contain_text(re.compile("newer version", re.I))
 
     add(page, "today")
+    expect(labels(page)).to_have_text(["today"])
     assert_record(page, [("today", False)])
     assert backups(page) == {key: raw}
 
@@ -147,7 +148,10 @@ def test_a_version_0_bare_list_is_read_and_saved_as_version_1(context, open_app)
 
     expect(labels(page)).to_have_text(["old one", "old two"])
     expect(items(page)).to_have_class(["", "completed"])
-    expect(page.locator(".notice")).to_be_hidden()  # nothing was lost, so nothing to report
+    # Nothing was lost, so nothing to report: the notice (on every page, shown when something was
+    # lost) stays hidden, and nothing is backed up.
+    expect(page.locator(".notice[role=alert]")).to_be_attached()
+    expect(page.locator(".notice[role=alert]")).to_be_hidden()
     assert backups(page) == {}
 
     add(page, "new one")
@@ -195,6 +199,7 @@ def test_when_storage_is_full_the_user_is_told_and_the_next_change_saves_everyth
 
     add(page, "kept in this tab")
     expect(notice(page)).to_contain_text(re.compile(r"storage .*is full", re.I))
+    expect(page.locator(".notice")).to_be_visible()
     expect(labels(page)).to_have_text(["saved before", "kept in this tab"])
     add(page, "also kept")
     item(page, "saved before").locator(".toggle").check()
@@ -329,6 +334,7 @@ def test_a_todo_another_tab_saved_while_this_tab_could_not_save_is_not_lost(cont
     tab_a.evaluate("window.__storageFull = true")
     add(tab_a, "kept in A")
     expect(notice(tab_a)).to_contain_text(re.compile(r"storage .*is full", re.I))
+    expect(tab_a.locator(".notice")).to_be_visible()
 
     # The user frees space as the notice suggests, in the other tab, and adds a to-do there.
     add(tab_b, "from B")

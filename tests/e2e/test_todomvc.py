@@ -33,6 +33,9 @@ def test_blank_add_is_ignored(app_page):
     field.fill("    ")
     field.press("Enter")
     expect(items(app_page)).to_have_count(0)
+    field.fill("one")  # the same keys with a title do add it
+    field.press("Enter")
+    expect(items(app_page)).to_have_count(1)
 
 
 def test_markup_follows_the_todomvc_template(app_page):
@@ -48,7 +51,11 @@ def test_markup_follows_the_todomvc_template(app_page):
     links = app_page.locator("footer.footer > ul.filters > li > a")
     assert links.evaluate_all("as => as.map(a => a.getAttribute('href'))") == ["#/", "#/active", "#/completed"]
     expect(app_page.locator("footer.footer > span.todo-count > strong")).to_have_text("1")
-    expect(app_page.locator("footer.footer > button.clear-completed")).to_be_hidden()
+    clear = app_page.locator("footer.footer > button.clear-completed")
+    expect(clear).to_be_hidden()  # until a to-do is completed
+    row.locator(".toggle").check()
+    expect(clear).to_have_text("Clear completed")
+    expect(clear).to_be_visible()
 
 
 def test_counter_says_item_or_items_left_with_the_number_in_strong(app_page):
@@ -104,10 +111,12 @@ def test_double_click_edits_and_enter_saves_the_trimmed_title(app_page):
     expect(edit).to_be_focused()
     expect(edit).to_have_value("one")
     expect(row.locator(".toggle")).to_be_hidden()
+    expect(items(app_page).nth(1).locator(".toggle")).to_be_visible()  # on the row not being edited
     edit.fill("   first   ")
     edit.press("Enter")
     expect(items(app_page).locator("label")).to_have_text(["first", "two"])
     expect(row).not_to_have_class("editing")
+    expect(row.locator(".toggle")).to_be_visible()
     assert stored_titles(app_page) == ["first", "two"]
 
 
@@ -122,6 +131,7 @@ def test_blur_saves_an_edit(app_page):
 def test_escape_cancels_an_edit(app_page):
     add(app_page, "one")
     items(app_page).first.locator("label").dblclick()
+    expect(items(app_page).first).to_have_class("editing")
     edit = items(app_page).first.locator(".edit")
     edit.fill("not this")
     edit.press("Escape")
@@ -176,6 +186,7 @@ def test_filtering_is_live(app_page):
     items(app_page).first.locator(".toggle").click()  # the row leaves the Active view at once
     expect(items(app_page).locator("label")).to_have_text(["two"])
     app_page.get_by_role("link", name="Completed").click()
+    expect(items(app_page).locator("label")).to_have_text(["one"])
     items(app_page).first.locator(".toggle").click()
     expect(items(app_page)).to_have_count(0)
 
