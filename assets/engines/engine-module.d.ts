@@ -53,7 +53,6 @@ export interface Availability {
 /** A model as Python passes it (a plain object); a module reads the fields its engine needs. */
 export interface Model {
   model_id: string;
-  engine: string;
   url: string | null; // a GGUF's URL, absolute or relative to the page (wllama)
   record: object | null; // a WebLLM ModelRecord from the site's models.json (webllm)
   context_window: number | null; // the tokens of context to build (wllama)

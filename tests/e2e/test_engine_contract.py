@@ -36,9 +36,9 @@ OPTIONS = {"temperature": 0.3, "top_p": 0.9, "repetition_penalty": 1.1, "frequen
 LONG_OPTIONS = {**OPTIONS, "max_tokens": 400}
 
 
-def model(model_id, engine, url=None, context_window=4096):
+def model(model_id, url=None, context_window=4096):
     """A model as the Python adapter passes it (the contract's Model)."""
-    return {"model_id": model_id, "engine": engine, "url": url, "record": None, "context_window": context_window}
+    return {"model_id": model_id, "url": url, "record": None, "context_window": context_window}
 
 
 def webllm_page(context, site, watch):
@@ -63,10 +63,10 @@ def prompt_api_page(context, site, watch):
 
 # engine: (module, page opener, model, keeps its models in this site's storage)
 ENGINES = {
-    "webllm": ("/assets/engines/webllm.js", webllm_page, model(DEFAULT_MODEL, "webllm"), True),
+    "webllm": ("/assets/engines/webllm.js", webllm_page, model(DEFAULT_MODEL), True),
     "wllama": ("/assets/engines/wllama.js", wllama_page,
-               model("SmolLM2-135M-Instruct-Q4_1", "wllama", "/" + GGUF, 2048), True),
-    "prompt-api": ("/assets/engines/prompt-api.js", prompt_api_page, model("chrome-built-in", "prompt-api"), False),
+               model("SmolLM2-135M-Instruct-Q4_1", "/" + GGUF, 2048), True),
+    "prompt-api": ("/assets/engines/prompt-api.js", prompt_api_page, model("chrome-built-in"), False),
 }
 
 # The round every module goes through. `call` records what each function gave back: a synchronous

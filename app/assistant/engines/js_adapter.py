@@ -79,10 +79,9 @@ class JsEngine:
         return error_from(raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
 
     def _fields(self, model):
-        """The plain record a module takes (the contract's Model): {model_id, engine, url, record, context_window}."""
+        """The plain record a module takes (the contract's Model): {model_id, url, record, context_window}."""
         return {
             "model_id": model.model_id,
-            "engine": getattr(model, "engine", self.name),
             "url": getattr(model, "url", None),
             "record": getattr(model, "record", None),
             "context_window": getattr(model, "context_window", None),
