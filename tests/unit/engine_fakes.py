@@ -8,10 +8,8 @@ LoadProgress. test_assistant_controller checks each fake against its Protocol's 
 
 import asyncio
 
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Answer,
     Availability,
     Cancelled,

@@ -19,13 +19,11 @@ from engine_fakes import SPEED, FakeDevice, FakeEngine
 from app.assistant.engines import port
 from app.assistant.controller import MODEL_SETTING, AssistantController
 from app.assistant.text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Availability,
     DownloadCut,
     EngineError,

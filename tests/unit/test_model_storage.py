@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from engine_fakes import FakeDevice, FakeEngine
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import built_in_gguf_models, built_in_models, prompt_api_model
 from app.assistant.models.shelf import ModelShelf, ModelStorage, StorageEntry, estimate_text, space_message
 

@@ -15,7 +15,8 @@ from js import URL, Object, console, document
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.port import Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.reports import error_from, progress_from, stats_from
 
 

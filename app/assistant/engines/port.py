@@ -9,9 +9,6 @@ them, so no engine's strings are parsed anywhere else.
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
-WEBLLM = "webllm"
-WLLAMA = "wllama"
-PROMPT_API = "prompt-api"
 
 # Load phases, in the order a first load goes through them.
 DOWNLOAD = "download"  # bytes are coming from the network
