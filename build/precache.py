@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOP_LEVEL = ["index.html", "pyscript.toml", "manifest.webmanifest", "models.json"]
 FOLDERS = ["app", "assets", "vendor"]
-SKIP_SUFFIXES = {".pyc", ".map"}
+SKIP_SUFFIXES = {".pyc", ".map", ".ts"}  # .ts: the engine modules' typed contract, for readers only
 SKIP_NAMES = {".built", ".DS_Store"}
 
 

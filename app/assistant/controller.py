@@ -227,7 +227,7 @@ class AssistantController:
                 return
         self.warmer.forget(self.loaded_engine)
         if self.loaded_engine is not None and self.loaded_engine is not engine:
-            self.loaded_engine.unload()  # one model in memory at a time
+            await self.loaded_engine.unload()  # one model in memory at a time: the old one is freed first
             self.loaded_engine = None
         self.loaded_id = None
         self._set_state("loading")

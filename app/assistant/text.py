@@ -1,18 +1,17 @@
 """What the assistant says about loading, failures and speed, in plain words.
 
 Pure Python, and engine-neutral: it reads the port's types (LoadProgress, the EngineError kinds,
-Stats, Availability), never an engine's own strings (app/assistant/engines/reports.py turns those into types).
+Stats, Availability), never an engine's own strings (each engine module reports in one shape,
+assets/engines/engine-module.d.ts; app/assistant/engines/reports.py reads it into types).
 """
 
 import math
 from collections.abc import Mapping
 
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Availability,
     EngineError,
     Loaded,

@@ -1,3 +1,4 @@
+// @ts-check
 // The WebGPU adapter, as both GPU-capable engines see it (WebLLM's MLC models, wllama's GGUF models).
 
 const ADAPTER_TRIES = 3;
@@ -9,7 +10,7 @@ const ADAPTER_TRIES = 3;
  * (SwiftShader, or any fallback adapter): it works, far slower than a CPU engine.
  */
 export async function findAdapter() {
-  const gpu = globalThis.navigator?.gpu;
+  const gpu = /** @type {any} */ (globalThis.navigator)?.gpu; // WebGPU's types are not in TypeScript's DOM library
   if (!gpu) return { adapter: null, reason: "This browser has no WebGPU (navigator.gpu is missing)." };
   let lastError = null;
   for (let attempt = 0; attempt < ADAPTER_TRIES; attempt++) {

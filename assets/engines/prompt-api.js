@@ -1,5 +1,6 @@
-// Chrome's built-in model (the Prompt API's `LanguageModel`) behind the engine-module contract of
-// docs/engines.md.
+// @ts-check
+// Chrome's built-in model (the Prompt API's `LanguageModel`) behind the engine-module contract
+// (engine-module.d.ts beside this file; docs/engines.md).
 //
 // The browser downloads, keeps and runs the model; this site stores nothing. load() creates a
 // session (which downloads the model if needed, with progress) and keeps it, so the model stays
@@ -9,6 +10,8 @@
 // because the list changed, trimmed history, a stopped answer) makes a fresh one. Every exported
 // async function settles (stream.js) and never rejects.
 import { batch, settle } from "./stream.js";
+
+/** @typedef {typeof import("./engine-module")} Contract */
 
 const EXPECTED = {
   expectedInputs: [{ type: "text", languages: ["en"] }],
@@ -30,9 +33,11 @@ const present = () => typeof api() === "function";
 const same = (a, b) => a.length === b.length && a.every((m, i) => m.role === b[i].role && m.content === b[i].content);
 const plain = (messages) => Array.from(messages, ({ role, content }) => ({ role, content }));
 
+/** @type {Contract["availability"]} */
 export function availability() {
   return settle(async () => {
-    const limits = { preferred: true, f16: null, maxStorageBufferBindingSize: null, maxBufferSize: null, threads: null };
+    const limits = { preferred: true, f16: null, maxStorageBufferBindingSize: null, maxBufferSize: null, threads: null,
+                     gpu: false };
     if (!present()) return { ...limits, available: false, reason: "no Prompt API in this browser" };
     const state = await api().availability(EXPECTED);
     return { ...limits, available: state !== "unavailable", reason: state };
@@ -44,6 +49,7 @@ function destroyConversation() {
   conversation = null;
 }
 
+/** @type {Contract["load"]} */
 export function load(model, onProgress) {
   return settle(async () => {
     if (!present()) throw new DOMException("This browser has no Prompt API.", "NotSupportedError");
@@ -53,7 +59,8 @@ export function load(model, onProgress) {
       const state = await api().availability(EXPECTED);
       if (state === "unavailable") throw new DOMException("The built-in model is unavailable.", "NotSupportedError");
       const onDevice = state === "available";
-      onProgress({ phase: onDevice ? "device" : "download", loaded: onDevice ? null : 0 });
+      // The browser tells how far a download is (0..1), never its bytes.
+      onProgress({ phase: onDevice ? "device" : "download", loaded: null, total: null, fraction: onDevice ? null : 0 });
       let prepared = onDevice;
       const session = await api().create({
         ...EXPECTED,
@@ -61,10 +68,10 @@ export function load(model, onProgress) {
         monitor(monitor) {
           monitor.addEventListener("downloadprogress", (event) => {
             if (prepared || controller.signal.aborted) return;
-            onProgress({ phase: "download", loaded: event.loaded });
+            onProgress({ phase: "download", loaded: null, total: null, fraction: Math.min(event.loaded, 1) });
             if (event.loaded >= 1) {
               prepared = true; // downloaded: the browser now loads the model into memory
-              onProgress({ phase: "prepare", loaded: null });
+              onProgress({ phase: "prepare", loaded: null, total: null });
             }
           });
         },
@@ -87,10 +94,12 @@ export function load(model, onProgress) {
   });
 }
 
+/** @type {Contract["cancelLoad"]} */
 export function cancelLoad() {
   loading?.abort();
 }
 
+/** @type {Contract["unload"]} */
 export function unload() {
   cancelLoad();
   cancelPrefill();
@@ -195,6 +204,7 @@ async function statsOf(session, answer, clock) {
   };
 }
 
+/** @type {Contract["generate"]} */
 export function generate(messages, options) {
   const controller = new AbortController();
   generation = controller;
@@ -205,6 +215,8 @@ export function generate(messages, options) {
  * Makes the session for the chat so far before the question is sent: the browser reads
  * `initialPrompts` when a session is created, and the question's request then finds it ready
  * (sessionFor reuses a session holding exactly its earlier messages).
+ *
+ * @type {Contract["prefill"]}
  */
 export function prefill(messages, options) {
   cancelPrefill();
@@ -222,15 +234,18 @@ export function prefill(messages, options) {
   return settle(() => work);
 }
 
+/** @type {Contract["cancelPrefill"]} */
 export function cancelPrefill() {
   preparing?.controller.abort();
 }
 
+/** @type {Contract["stop"]} */
 export function stop() {
   generation?.abort();
   generation = null;
 }
 
+/** @type {Contract["reset"]} */
 export function reset() {
   return settle(async () => {
     destroyConversation();
@@ -238,6 +253,7 @@ export function reset() {
   });
 }
 
+/** @type {Contract["cachedIds"]} */
 export function cachedIds(models) {
   return settle(async () => {
     if (!present()) return [];
@@ -246,11 +262,13 @@ export function cachedIds(models) {
   });
 }
 
+/** @type {Contract["bytesOnDevice"]} */
 export function bytesOnDevice() {
   // The browser keeps the model outside this site's storage and does not say its size.
   return settle(async () => ({}));
 }
 
+/** @type {Contract["deleteModel"]} */
 export function deleteModel() {
   return settle(async () => {
     throw new DOMException("The browser manages its built-in model; this site cannot delete it.", "NotSupportedError");

@@ -1,15 +1,34 @@
-// What every engine module shares (docs/engines.md): settling calls into plain outcomes, and one
-// frame-batching stream reader.
+// @ts-check
+// What every engine module shares (engine-module.d.ts, docs/engines.md): settling calls into plain
+// outcomes, and one frame-batching stream reader.
 
-/** {name, message} of anything thrown: an Error, or a string such as WebLLM's worker rejects with. */
+/** @typedef {import("./engine-module").EngineFailure} EngineFailure */
+/** @typedef {import("./engine-module").GenerateResult} GenerateResult */
+
+const GENERIC_NAMES = new Set(["", "Error", "TypeError", "RangeError"]);
+// A name at the start of a message: "DeviceLostError: lost", or wrapped again, "Error: DeviceLostError: lost".
+const NAME_IN_MESSAGE = /^\s*(?:Error: )?([A-Za-z][A-Za-z0-9]*(?:Error|Exception)): ([\s\S]*)$/;
+
+/**
+ * {name, message} of anything thrown: an Error, or a string such as WebLLM's worker rejects with
+ * (its handler posts err.toString(): "TypeError: Failed to fetch"). Where the name says nothing
+ * ("Error") and the message starts with the real one ("Error: DeviceLostError: …", an error made
+ * again from such a string), the real one is the name: names are the contract, Python reads no message for them.
+ * @param {unknown} reason
+ * @returns {EngineFailure}
+ */
 export function errorOf(reason) {
+  let error;
   if (reason instanceof Error || (reason && typeof reason === "object" && "message" in reason)) {
-    return { name: String(reason.name ?? "Error"), message: String(reason.message ?? "") };
+    const thrown = /** @type {{name?: unknown, message?: unknown}} */ (reason);
+    error = { name: String(thrown.name ?? "Error"), message: String(thrown.message ?? "") };
+  } else {
+    const text = String(reason);
+    const named = /^([A-Za-z_$][\w$]*): ([\s\S]*)$/.exec(text);
+    error = named ? { name: named[1], message: named[2] } : { name: "Error", message: text };
   }
-  const text = String(reason);
-  // WebLLM's worker handler posts err.toString(): "TypeError: Failed to fetch".
-  const named = /^([A-Za-z_$][\w$]*): ([\s\S]*)$/.exec(text);
-  return named ? { name: named[1], message: named[2] } : { name: "Error", message: text };
+  const inner = GENERIC_NAMES.has(error.name) ? NAME_IN_MESSAGE.exec(error.message) : null;
+  return inner && !GENERIC_NAMES.has(inner[1]) ? { name: inner[1], message: inner[2] } : error;
 }
 
 /**
@@ -17,6 +36,9 @@ export function errorOf(reason) {
  *
  * A rejection that Pyodide has seen is reported as a page error, and a rejected string cannot be
  * raised in Python; so every exported async function of an engine module ends in this.
+ * @template T
+ * @param {() => T | Promise<T>} fn
+ * @returns {Promise<import("./engine-module").Outcome<T>>}
  */
 export async function settle(fn) {
   try {
@@ -43,6 +65,7 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  * a batch with no new text ("") tells the reader that it moved.
  */
 export function batch(pieces, frameMs = 16, sliceMs = 8) {
+  /** @type {GenerateResult} */
   const result = { finish: null, stats: null, error: null, reading: null };
   let pending = "";
   let moved = false; // result.reading changed since the last batch

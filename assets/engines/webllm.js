@@ -1,9 +1,14 @@
-// The WebLLM engine (GPU, WebGPU) behind the engine-module contract of docs/engines.md.
+// @ts-check
+// The WebLLM engine (GPU, WebGPU) behind the engine-module contract (engine-module.d.ts beside this
+// file; docs/engines.md).
 //
 // The model runs in a Web Worker (assets/llm-worker.js with WebLLM's handler), so the page stays
 // responsive while it loads and generates. WebLLM itself (6.6 MB) is imported on first use only: a
 // person who never opens the assistant never downloads it. Every exported async function settles
-// (stream.js): WebLLM's worker engine rejects with strings, which Python cannot raise.
+// (stream.js): WebLLM's worker engine rejects with strings, which Python cannot raise. WebLLM's
+// progress texts are read here into the contract's one progress shape (progressOf).
+/** @typedef {typeof import("./engine-module")} Contract */
+/** @typedef {import("./engine-module").LoadProgress} LoadProgress */
 import { findAdapter } from "./gpu.js";
 import { batch, settle } from "./stream.js";
 
@@ -64,14 +69,57 @@ function hostOf(lib, model) {
   }
 }
 
-/** Bytes fetched, from a WebLLM report ("Fetching param cache[2/10]: 300MB fetched. …"), or 0. */
-function fetchedIn(report) {
-  const fetched = /(\d+(?:\.\d+)?)\s*MB fetched/.exec(report?.text ?? "");
-  return fetched ? Math.round(Number(fetched[1]) * MiB) : 0;
+// WebLLM 0.2.86's progress texts (its fetchTensorCacheInternal and shader loading); its "MB" are
+// Math.ceil(bytes / 2**20).
+const FETCHING = /Fetching param cache\[(\d+)\/(\d+)\]: (\d+)MB fetched\. (\d+)% completed, (\d+) secs elapsed/;
+const FROM_CACHE = /Loading model from cache\[(\d+)\/(\d+)\]: (\d+)MB loaded\. (\d+)% completed/;
+const SHADERS = /Loading GPU shader modules\[(\d+)\/(\d+)\]/;
+
+/** A finite number >= 0, or null (a fraction of a total of 0 is NaN). */
+function amount(value) {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
-const NOT_A_GPU = { preferred: false, f16: false, maxStorageBufferBindingSize: null, maxBufferSize: null, threads: null };
+/**
+ * WebLLM's InitProgressReport {progress, timeElapsed, text} in the contract's one progress shape:
+ * "Fetching param cache[3/20]: 120MB fetched. 15% completed, 12 secs elapsed. …" is a download of
+ * 120 MiB of about 800 (the total worked out from the percentage), "Loading model from cache[…]:
+ * 1200MB loaded. 15% completed" a load from this device, the shader modules and "Finish loading"
+ * the preparation; "Start to fetch params" comes even when every file is stored already.
+ * @param {{progress?: number, timeElapsed?: number, text?: string}} report
+ * @returns {LoadProgress}
+ */
+function progressOf(report) {
+  const text = String(report?.text ?? "");
+  const progress = amount(report?.progress);
+  const fraction = progress === null ? null : Math.min(progress, 1);
+  const elapsed = amount(report?.timeElapsed);
+  const fetching = FETCHING.exec(text);
+  if (fetching) {
+    const loaded = Number(fetching[3]) * MiB;
+    const percent = Number(fetching[4]);
+    const total = percent > 0 && percent < 100 ? Math.round((loaded * 100) / percent) : percent === 100 ? loaded : null;
+    return { phase: "download", loaded, total, fraction: percent / 100, elapsed: Number(fetching[5]),
+             estimated: percent < 100 };
+  }
+  const fromCache = FROM_CACHE.exec(text);
+  if (fromCache) {
+    return { phase: "device", loaded: Number(fromCache[3]) * MiB, total: null, fraction: Number(fromCache[4]) / 100,
+             elapsed };
+  }
+  if (SHADERS.test(text) || text.startsWith("Finish loading")) {
+    return { phase: "prepare", loaded: null, total: null, fraction, elapsed };
+  }
+  if (text.startsWith("Start to fetch")) return { phase: "download", loaded: null, total: null, fraction: null, elapsed };
+  // A text not known here (new wording): the phase by how far the load is.
+  return { phase: fraction !== null && fraction >= 1 ? "prepare" : "download", loaded: null, total: null, fraction,
+           elapsed };
+}
 
+const NOT_A_GPU = { preferred: false, f16: false, maxStorageBufferBindingSize: null, maxBufferSize: null, threads: null,
+                    gpu: false };
+
+/** @type {Contract["availability"]} */
 export function availability() {
   return settle(async () => {
     const { adapter, software, reason } = await findAdapter();
@@ -84,10 +132,12 @@ export function availability() {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
       threads: null,
+      gpu: false, // WebLLM always runs on the GPU: there is no choice to ask for
     };
   });
 }
 
+/** @type {Contract["load"]} */
 export async function load(model, onProgress) {
   const imported = await settle(webllm);
   if (imported.error) return imported;
@@ -108,14 +158,15 @@ export async function load(model, onProgress) {
       const error = { name: "WorkerError", message: `The model worker crashed: ${event.message ?? ""}` };
       end({ error });
       failCurrent?.(error); // after the load: an answer in progress would otherwise never end
-      if (worker === current) unload();
+      if (worker === current) dropWorker();
     };
-    current.addEventListener("error", onWorkerError); // removed by unload(), with the worker
+    current.addEventListener("error", onWorkerError); // goes with the worker (dropWorker)
     endLoad = end;
     const initProgressCallback = (report) => {
       if (ended) return;
-      received = Math.max(received, fetchedIn(report));
-      onProgress({ text: String(report.text ?? ""), progress: report.progress, timeElapsed: report.timeElapsed });
+      const progress = progressOf(report);
+      if (progress.phase === "download" && progress.loaded) received = Math.max(received, progress.loaded);
+      onProgress(progress);
     };
     const config = { appConfig: appConfig(lib, [model]), initProgressCallback };
     settle(() => lib.CreateWebWorkerMLCEngine(current, model.model_id, config)).then((outcome) => {
@@ -129,16 +180,26 @@ export async function load(model, onProgress) {
   });
 }
 
+/** @type {Contract["cancelLoad"]} */
 export function cancelLoad() {
   // Terminating the worker is the only cancel that stops downloads, cache reads and shader builds.
   const end = endLoad;
-  unload();
+  dropWorker();
   end?.({ error: { name: "Cancelled", message: "The load was cancelled." } });
 }
 
-export function unload() {
+function dropWorker() {
   worker?.terminate(); // a terminated worker fires no more events: its error listener goes with it
   worker = engine = null;
+}
+
+/** @type {Contract["unload"]} */
+export function unload() {
+  // The worker holds the model and its GPU memory: terminating it frees both at once.
+  return settle(async () => {
+    dropWorker();
+    return null;
+  });
 }
 
 const samplingOf = (options) =>
@@ -158,6 +219,7 @@ function statsOf(usage) {
   };
 }
 
+/** @type {Contract["generate"]} */
 export function generate(messages, options) {
   const current = engine;
   let stopping = false;
@@ -169,6 +231,7 @@ export function generate(messages, options) {
   stopCurrent = stop;
   async function* pieces() {
     if (!current) throw { name: "ModelNotLoadedError", message: "No model is loaded." };
+    /** @type {Record<string, unknown>} */
     const request = { messages, stream: true, stream_options: { include_usage: true }, ...samplingOf(options) };
     if (options?.json_schema) {
       // WebLLM's JSON mode (no OpenAI "json_schema" type): the schema goes as a string.
@@ -194,16 +257,20 @@ export function generate(messages, options) {
 
 // WebLLM 0.2.86 has no prefill-only request (max_tokens must be above 0) and reuses its KV
 // cache only for a chat continued exactly, which it does by itself: prefill has nothing to do here (docs/engines.md).
+/** @type {Contract["prefill"]} */
 export function prefill() {
   return settle(async () => null);
 }
 
+/** @type {Contract["cancelPrefill"]} */
 export function cancelPrefill() {}
 
+/** @type {Contract["stop"]} */
 export function stop() {
   stopCurrent?.();
 }
 
+/** @type {Contract["reset"]} */
 export function reset() {
   return settle(async () => {
     if (engine) await engine.resetChat();
@@ -213,6 +280,7 @@ export function reset() {
 
 // ---- models on this device: WebLLM's Cache API storage (webllm/model, webllm/wasm, webllm/config) ----
 
+/** @type {Contract["cachedIds"]} */
 export function cachedIds(models) {
   return settle(async () => {
     const lib = await webllm();
@@ -233,10 +301,14 @@ async function sizeOf(response) {
   return response ? (await response.blob()).size : 0;
 }
 
+/** @type {Contract["bytesOnDevice"]} */
 export function bytesOnDevice(models) {
   return settle(async () => {
     const lib = await webllm();
-    const urls = models.map((model) => [model.model_id, fileUrls(lib, model)]).filter(([, u]) => u);
+    const urls = models.flatMap((model) => {
+      const files = fileUrls(lib, model);
+      return files ? [/** @type {const} */ ([model.model_id, files])] : [];
+    });
     const sizes = {};
     for (const cacheName of [MODEL_CACHE, WASM_CACHE]) {
       if (!(await caches.has(cacheName))) continue;
@@ -253,6 +325,7 @@ export function bytesOnDevice(models) {
   });
 }
 
+/** @type {Contract["deleteModel"]} */
 export function deleteModel(model) {
   return settle(async () => {
     const lib = await webllm();

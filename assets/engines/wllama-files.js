@@ -1,8 +1,11 @@
+// @ts-check
 // The CPU engine's model files: wllama keeps each downloaded GGUF in the Origin Private File
 // System, under `<sha1 of the full URL>_<file name>` (its CacheManager), so a model is found by its
 // absolute URL. This module lists, measures and deletes them for assets/engines/wllama.js, which
-// re-exports the three contract functions (docs/engines.md). They settle and never reject.
+// re-exports the three contract functions (engine-module.d.ts). They settle and never reject.
 import { settle } from "./stream.js";
+
+/** @typedef {typeof import("./engine-module")} Contract */
 
 const WLLAMA = new URL("../../vendor/wllama/index.js", import.meta.url).href;
 
@@ -41,6 +44,7 @@ export async function storedFiles(urls) {
   return urls.map((url) => complete.get(url) ?? null);
 }
 
+/** @type {Contract["cachedIds"]} */
 export function cachedIds(models) {
   return settle(async () => {
     const ids = [];
@@ -51,11 +55,13 @@ export function cachedIds(models) {
   });
 }
 
+/** @type {Contract["bytesOnDevice"]} */
 export function bytesOnDevice(models) {
   return settle(async () => {
     const store = await cache();
     // Partial downloads have no metadata yet: find files by the name wllama derives from the URL.
     const sizes = new Map((await store.list()).map((entry) => [entry.name, entry.size]));
+    /** @type {Record<string, number>} */
     const bytes = {};
     for (const model of Array.from(models).filter((m) => m.url)) {
       let total = 0;
@@ -66,6 +72,7 @@ export function bytesOnDevice(models) {
   });
 }
 
+/** @type {Contract["deleteModel"]} */
 export function deleteModel(model) {
   return settle(async () => {
     const store = await cache();

@@ -1,5 +1,6 @@
-// The CPU engine: wllama (llama.cpp in WebAssembly) behind the engine-module contract of
-// docs/engines.md.
+// @ts-check
+// The CPU engine: wllama (llama.cpp in WebAssembly) behind the engine-module contract
+// (engine-module.d.ts beside this file; docs/engines.md).
 //
 // wllama runs the model in its own Web Worker (started from a Blob URL) and keeps downloaded GGUF
 // files in the Origin Private File System (wllama-files.js lists and deletes them there).
@@ -10,6 +11,8 @@
 import { findAdapter } from "./gpu.js";
 import { batch, errorOf, settle } from "./stream.js";
 import { fileUrls, lib, storedFiles } from "./wllama-files.js";
+
+/** @typedef {typeof import("./engine-module")} Contract */
 
 export { bytesOnDevice, cachedIds, deleteModel } from "./wllama-files.js";
 
@@ -54,6 +57,7 @@ function unsupportedReason() {
   return null;
 }
 
+/** @type {Contract["availability"]} */
 export function availability() {
   return settle(async () => {
     const limits = { f16: null, maxStorageBufferBindingSize: null, maxBufferSize: null };
@@ -74,7 +78,7 @@ export function availability() {
  * which wllama's WebGPU build needs (Chrome and Edge 137+).
  */
 async function gpuUsable() {
-  if (!WebAssembly.Suspending) return false;
+  if (!(/** @type {any} */ (WebAssembly).Suspending)) return false;
   const { adapter, software } = await findAdapter();
   return Boolean(adapter) && !software && adapter.features.has("shader-f16");
 }
@@ -104,10 +108,12 @@ async function dropModel() {
   if (instance) await instance.exit().catch(() => {});
 }
 
+/** @type {Contract["load"]} */
 export async function load(model, onProgress) {
   let received = 0;
   let host = "";
   let work = null;
+  /** @type {any} wllama's Wllama, imported on first use */
   let instance = null;
   let cancel;
   const stopped = new Promise((resolve) => (cancel = resolve));
@@ -153,7 +159,7 @@ export async function load(model, onProgress) {
         },
       });
     };
-    let device = model.gpu ? "gpu" : "cpu";
+    let device = /** @type {"gpu" | "cpu"} */ (model.gpu ? "gpu" : "cpu");
     let gpuError = null;
     work = start(model.gpu);
     try {
@@ -187,6 +193,7 @@ export async function load(model, onProgress) {
   }
 }
 
+/** @type {Contract["cancelLoad"]} */
 export function cancelLoad() {
   const attempt = loading;
   if (!attempt) return;
@@ -195,11 +202,15 @@ export function cancelLoad() {
   attempt.cancel();
 }
 
+/** @type {Contract["unload"]} */
 export function unload() {
   cancelLoad();
   cancelPrefill();
   stop();
-  return settle(dropModel);
+  return settle(async () => {
+    await dropModel(); // wllama's worker exits: the model's memory goes with it
+    return null;
+  });
 }
 
 /** The sampling fields under llama.cpp server's names (wllama's `penalty_repeat` typing is ignored). */
@@ -211,8 +222,8 @@ function samplingOf(options) {
     frequency_penalty: options.frequency_penalty,
     max_tokens: options.max_tokens,
   };
+  /** @type {Record<string, unknown>} */
   const sampling = Object.fromEntries(Object.entries(fields).filter(([, value]) => value != null));
-  if (options.response_format) sampling.response_format = options.response_format;
   if (options.json_schema) {
     sampling.response_format = { type: "json_schema", json_schema: { name: "reply", schema: options.json_schema, strict: true } };
   }
@@ -322,6 +333,7 @@ async function* answerPieces(instance, messages, options, controller) {
   yield { stats: statsOf(controller.signal.aborted ? null : timings, clock) };
 }
 
+/** @type {Contract["generate"]} */
 export function generate(messages, options) {
   const controller = new AbortController();
   generation = controller;
@@ -341,6 +353,8 @@ async function* afterPrefill(pieces) {
  * the user's text, which llama.cpp's server keeps and reuses as the longest common prefix of the
  * next prompt. Settles to {value: {prompt_tokens, cached_prompt_tokens}} (what it read and what was
  * already there), or {value: null} when it was cancelled or no model is loaded.
+ *
+ * @type {Contract["prefill"]}
  */
 export function prefill(messages, options) {
   cancelPrefill();
@@ -348,6 +362,7 @@ export function prefill(messages, options) {
   if (!instance) return settle(async () => null);
   const controller = new AbortController();
   const work = (async () => {
+    /** @type {any} llama.cpp's timings, on the last chunk */
     let timings = null;
     try {
       await instance.createChatCompletion({
@@ -371,16 +386,20 @@ export function prefill(messages, options) {
   return settle(() => work);
 }
 
-/** Ends the prefill in progress (llama.cpp stops at its next batch of tokens). */
+/** Ends the prefill in progress (llama.cpp stops at its next batch of tokens). *
+ * @type {Contract["cancelPrefill"]}
+ */
 export function cancelPrefill() {
   warming?.controller.abort();
 }
 
+/** @type {Contract["stop"]} */
 export function stop() {
   generation?.abort();
   generation = null;
 }
 
+/** @type {Contract["reset"]} */
 export function reset() {
   // Each request sends the whole conversation; llama.cpp reuses the cached prefix by itself.
   return settle(async () => null);

@@ -44,6 +44,11 @@ def test_settle_turns_rejections_into_name_and_message_and_never_rejects(engine_
                 await settle(() => Promise.reject("TypeError: Failed to fetch")),
                 await settle(() => { throw new RangeError("too far"); }),
                 await settle(() => Promise.reject("Engine.unload() is called.")),
+                // a name inside the message is the name (the contract's errors are sorted by name)
+                await settle(() => Promise.reject("Error: DeviceLostError: The WebGPU device was lost.")),
+                await settle(() => { throw new Error("WebGPUNotFoundError: Cannot find WebGPU in the environment"); }),
+                await settle(() => Promise.reject("TypeError: Failed to execute 'add' on 'Cache': Request failed")),
+                await settle(() => Promise.reject("Error: TypeError: Failed to fetch")),
             ];
         }""",
         STREAM,
@@ -53,6 +58,10 @@ def test_settle_turns_rejections_into_name_and_message_and_never_rejects(engine_
         {"error": {"name": "TypeError", "message": "Failed to fetch"}},
         {"error": {"name": "RangeError", "message": "too far"}},
         {"error": {"name": "Error", "message": "Engine.unload() is called."}},
+        {"error": {"name": "DeviceLostError", "message": "The WebGPU device was lost."}},
+        {"error": {"name": "WebGPUNotFoundError", "message": "Cannot find WebGPU in the environment"}},
+        {"error": {"name": "TypeError", "message": "Failed to execute 'add' on 'Cache': Request failed"}},
+        {"error": {"name": "Error", "message": "TypeError: Failed to fetch"}},  # no more telling name inside
     ]
 
 
@@ -128,6 +137,70 @@ def test_webllm_generate_sends_the_sampling_options_and_reports_finish_and_figur
     [request] = [c["args"][0] for c in calls(page, "chat.completions.create")]
     assert {k: request[k] for k in SAMPLING} == SAMPLING
     assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+
+
+FETCHING = "Fetching param cache[{i}/20]: {mb}MB fetched. {p}% completed, {s} secs elapsed. It can take a while " \
+           "when we first visit this page to populate the cache. Later refreshes will become faster."
+LOAD_REPORTS = """async ([url, m]) => {
+  const reports = [];
+  const outcome = await (await import(url)).load(m, (report) => reports.push(report));
+  return { outcome, reports };
+}"""
+MIB = 2**20
+
+
+def test_webllm_progress_texts_are_read_into_the_contracts_one_progress_shape(engine_page):
+    # WebLLM 0.2.86's own texts (its fetchTensorCacheInternal and shader loading), sent by the double.
+    texts = [
+        (0, 0, "Start to fetch params"),
+        (0, 1, FETCHING.format(i=1, mb=0, p=0, s=1)),
+        (0.15, 12, FETCHING.format(i=3, mb=120, p=15, s=12)),
+        (1, 80, FETCHING.format(i=20, mb=880, p=100, s=80)),
+        (0.15, 2.5, "Loading model from cache[3/20]: 1200MB loaded. 15% completed, 2 secs elapsed."),
+        (0.9, 3, "Loading GPU shader modules[12/48]: 25% completed, 3 secs elapsed."),
+        (0.5, 4, "Something new"),
+        (1, 5, "Something new"),
+    ]
+    page = engine_page({"progress": [{"progress": p, "timeElapsed": t, "text": text} for p, t, text in texts]})
+    out = page.evaluate(LOAD_REPORTS, [WEBLLM, MODEL])
+
+    assert out["outcome"] == {"value": None}
+    *reports, finish = out["reports"]
+    assert reports == [
+        # sent even when every file is stored: no bytes, no fraction
+        {"phase": "download", "loaded": None, "total": None, "fraction": None, "elapsed": 0},
+        {"phase": "download", "loaded": 0, "total": None, "fraction": 0, "elapsed": 1, "estimated": True},
+        # 120 MiB are 15%: about 800 MiB in all, worked out
+        {"phase": "download", "loaded": 120 * MIB, "total": 800 * MIB, "fraction": 0.15, "elapsed": 12,
+         "estimated": True},
+        {"phase": "download", "loaded": 880 * MIB, "total": 880 * MIB, "fraction": 1, "elapsed": 80,
+         "estimated": False},
+        {"phase": "device", "loaded": 1200 * MIB, "total": None, "fraction": 0.15, "elapsed": 2.5},
+        {"phase": "prepare", "loaded": None, "total": None, "fraction": 0.9, "elapsed": 3},
+        # a text not known here: the phase by how far the load is
+        {"phase": "download", "loaded": None, "total": None, "fraction": 0.5, "elapsed": 4},
+        {"phase": "prepare", "loaded": None, "total": None, "fraction": 1, "elapsed": 5},
+    ]
+    assert {k: finish[k] for k in ("phase", "fraction")} == {"phase": "prepare", "fraction": 1}  # "Finish loading on …"
+
+
+def test_webllm_unload_settles_to_null_and_ends_the_model(engine_page):
+    page = engine_page({"reply": "Hi."})
+    out = page.evaluate(
+        """async ([url, m]) => {
+            const engine = await import(url);
+            await engine.load(m, () => {});
+            const unloaded = engine.unload();
+            const isPromise = unloaded instanceof Promise;
+            const outcome = await unloaded;
+            const feed = engine.generate([{ role: "user", content: "Hello?" }], {});
+            for await (const _ of feed.batches);
+            return { isPromise, outcome, hasValue: "value" in outcome, error: feed.result.error };
+        }""",
+        [WEBLLM, MODEL],
+    )
+    assert out == {"isPromise": True, "outcome": {"value": None}, "hasValue": True,
+                   "error": {"name": "ModelNotLoadedError", "message": "No model is loaded."}}
 
 
 def test_webllm_a_download_cut_after_some_shards_reports_the_bytes_received_and_the_host(engine_page):

@@ -120,13 +120,14 @@ def test_a_download_reports_its_progress_then_prepares_and_the_model_is_then_on_
     page = prompt_api({"availability": "downloadable", "download": [0, 0.25, 0.5, 1]})
     result = load_by_click(page)
     assert result["outcome"] == LOADED
+    # The browser tells how far (0..1), never the bytes: the contract's `fraction`.
     assert result["reports"] == [
-        {"phase": "download", "loaded": 0},
-        {"phase": "download", "loaded": 0},
-        {"phase": "download", "loaded": 0.25},
-        {"phase": "download", "loaded": 0.5},
-        {"phase": "download", "loaded": 1},
-        {"phase": "prepare", "loaded": None},
+        {"phase": "download", "loaded": None, "total": None, "fraction": 0},
+        {"phase": "download", "loaded": None, "total": None, "fraction": 0},
+        {"phase": "download", "loaded": None, "total": None, "fraction": 0.25},
+        {"phase": "download", "loaded": None, "total": None, "fraction": 0.5},
+        {"phase": "download", "loaded": None, "total": None, "fraction": 1},
+        {"phase": "prepare", "loaded": None, "total": None},
     ]
     (create,) = calls(page, "create")
     assert create["expectedInputs"] == [{"type": "text", "languages": ["en"]}]
@@ -139,7 +140,7 @@ def test_a_download_reports_its_progress_then_prepares_and_the_model_is_then_on_
 def test_a_model_already_available_loads_from_the_device(prompt_api):
     page = prompt_api({"availability": "available"})
     result = page.evaluate(LOAD, [MODULE, MODEL])
-    assert result == {"outcome": LOADED, "reports": [{"phase": "device", "loaded": None}]}
+    assert result == {"outcome": LOADED, "reports": [{"phase": "device", "loaded": None, "total": None, "fraction": None}]}
 
 
 def test_a_download_without_a_user_gesture_is_refused_with_chromes_error(prompt_api):

@@ -8,10 +8,8 @@ LoadProgress. test_assistant_controller checks each fake against its Protocol's 
 
 import asyncio
 
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Answer,
     Availability,
     Cancelled,
@@ -106,7 +104,9 @@ class FakeEngine:
             self._cancel.set()
 
     def unload(self):
+        """Logged at the call, like the adapter's, which starts unloading awaited or not."""
         self._log("unload")
+        return asyncio.ensure_future(asyncio.sleep(0))
 
     async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
         """Streams `chunks` as they are: the raw text an engine produced (JSON or not), after

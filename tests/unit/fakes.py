@@ -20,7 +20,8 @@ from engine_fakes import FakeDevice, FakeEngine
 
 from app.assistant.changes.proposals import ProposalDisplay, ProposalFlow
 from app.assistant.controller import AssistantController
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.engines.port import Availability
 from app.assistant.models.catalogue import Model
 from app.assistant.models.shelf import ModelShelf, StorageEntry
 from app.todos.model import Todo, Todos

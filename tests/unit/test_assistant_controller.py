@@ -18,11 +18,11 @@ from fakes import NO, MemorySettings, RecordingStorage, Rig, run
 from app.assistant.engines import port
 from app.assistant.controller import MODEL_SETTING
 from app.assistant.text import CANCELLED_TEXT, LOOP_NOTE, describe_generate_error
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
-    WEBLLM,
     Availability,
     DownloadCut,
     EngineError,

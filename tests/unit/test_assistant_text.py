@@ -13,13 +13,11 @@ from app.assistant.text import (
     needs_reload,
     no_engine_message,
 )
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Availability,
     DownloadCut,
     EngineError,

@@ -7,7 +7,7 @@ from engine_fakes import FakeEngine
 from fakes import CPU, GPU, NO, Rig, run
 
 from app.assistant.warmer import LIST_CHANGE_DELAY_S, ChatWarmer
-from app.assistant.engines.port import WLLAMA
+from app.assistant.engines.names import WLLAMA
 from app.assistant.requests.plan import answer_prefix
 from app.assistant.engines.sampling import DEFAULT_SAMPLING
 from app.todos.model import Todo

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from app.assistant.models import catalogue as models
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.engines.port import Availability
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import Model, built_in_gguf_models, built_in_models, format_size
 from app.assistant.models.choice import choose, fits_adapter, groups, offered
 from app.assistant.models.site import parse_custom_models

@@ -4,7 +4,7 @@ several engines (each lists and deletes its own files; the browser's built-in mo
 from engine_fakes import FakeDevice, FakeEngine
 from fakes import RecordingStorageView, run
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import built_in_gguf_models, built_in_models, prompt_api_model
 from app.assistant.models.shelf import ModelShelf, ModelStorage, estimate_text, space_message
 

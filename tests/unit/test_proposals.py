@@ -24,7 +24,8 @@ from app.assistant.turn import NO_CHANGE_TEXT, NONSENSE_TEXT
 from app.assistant.controller import AssistantController
 from app.assistant.text import LENGTH_NOTE, STOPPED_NOTE
 from app.todos.controller import TodoController
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.engines.port import Availability
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.shelf import ModelShelf
 from app.assistant.requests.prompts import build_messages
 from app.assistant.changes.proposals import APPLIED, DISCARDED, NOTHING_APPLIED, PROPOSAL_INTRO, UNDONE, ProposalFlow, proposal_note

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.assistant.engines.port import WEBLLM, WLLAMA
+from app.assistant.engines.names import WEBLLM, WLLAMA
 from app.assistant.models.site import parse_custom_models
 
 BAD_ENTRY = "models.json entry {} skipped: needs model_id, model, model_lib, size (MB)"

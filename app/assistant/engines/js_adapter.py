@@ -1,19 +1,22 @@
 """One Python adapter for every engine module of docs/engines.md (WebLLM, wllama, the Prompt API).
 
 It implements the Engine port (app/assistant/engines/port.py) by calling a same-origin JS module under
-assets/engines/ through Pyodide's FFI, and turns the module's raw reports into the port's types
-with the engine's translation functions (app/assistant/engines/reports.py). The modules never reject: each
-call settles into {value} or {error}, and the error is raised here as a typed EngineError.
-The JS module is imported on first use, so an engine nobody picks costs nothing.
+assets/engines/ through Pyodide's FFI. Every module keeps one contract (assets/engines/engine-module.d.ts):
+the same functions, reports in the same shapes, which app/assistant/engines/reports.py reads into the
+port's types, so nothing here differs by engine but the module's URL, label and capabilities. The
+modules never reject: each call settles into {value} or {error}, and the error is raised here as a
+typed EngineError. The JS module is imported on first use, so an engine nobody picks costs nothing.
 """
 
+import asyncio
 from dataclasses import asdict
 
 from js import URL, Object, console, document
 from pyodide.ffi import create_proxy, to_js
 from pyscript import js_import
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.port import Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.reports import error_from, progress_from, stats_from
 
 
@@ -74,13 +77,12 @@ class JsEngine:
         return outcome.get("value")
 
     def _error(self, raw):
-        return error_from(self.name, raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
+        return error_from(raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
 
     def _fields(self, model):
-        """The plain record a module takes: {model_id, engine, url?, record?, context_window}."""
+        """The plain record a module takes (the contract's Model): {model_id, url, record, context_window}."""
         return {
             "model_id": model.model_id,
-            "engine": getattr(model, "engine", self.name),
             "url": getattr(model, "url", None),
             "record": getattr(model, "record", None),
             "context_window": getattr(model, "context_window", None),
@@ -114,7 +116,7 @@ class JsEngine:
         module = await self._js_module()
         if self._cancelled:  # cancelled while the module was still being fetched
             raise Cancelled("The load was cancelled.")
-        report = create_proxy(lambda raw: on_progress(progress_from(self.name, _py(raw))))
+        report = create_proxy(lambda raw: on_progress(progress_from(_py(raw))))
         try:
             outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), report))
         finally:
@@ -130,8 +132,16 @@ class JsEngine:
             self._module.cancelLoad()
 
     def unload(self):
-        if self._module is not None:
-            self._module.unload()
+        """Free the model: the module's unload() is called now; the task returned is done once it has settled."""
+        return asyncio.ensure_future(self._unloaded(None if self._module is None else self._module.unload()))
+
+    async def _unloaded(self, pending):
+        if pending is None:
+            return
+        try:
+            self._value(_py(await pending))
+        except EngineError as error:  # nothing to do about it: the next load replaces the model anyway
+            console.warn(f"Unload failed: {error}")
 
     async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
         """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure.

@@ -7,11 +7,8 @@ them, so no engine's strings are parsed anywhere else.
 """
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
-WEBLLM = "webllm"
-WLLAMA = "wllama"
-PROMPT_API = "prompt-api"
 
 # Load phases, in the order a first load goes through them.
 DOWNLOAD = "download"  # bytes are coming from the network
@@ -43,8 +40,8 @@ class Availability:
 class LoadProgress:
     """One progress report while a model loads. `fraction` is 0..1 over the whole load, or None.
 
-    `total_estimated` is True where the engine gives no total and one was worked out from the
-    fraction (WebLLM's "XMB fetched. P% completed").
+    `total_estimated` is True where the engine gives no total and one was worked out from a
+    percentage. `elapsed_s`: seconds since the load began, where the engine counts them.
     """
 
     phase: str
@@ -183,7 +180,10 @@ class Engine(Protocol):
 
     def cancel_load(self) -> None: ...
 
-    def unload(self) -> None: ...
+    def unload(self) -> Awaitable[None]:
+        """Free the loaded model (a load, prefill or answer in progress ends). It starts at the call,
+        awaited or not; the awaitable is done once the engine has let the model go, so a caller that
+        awaits it never has two models in memory at once."""
 
     async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling,
                        json_schema: dict | None = None,

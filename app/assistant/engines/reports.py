@@ -1,21 +1,20 @@
-"""Each engine's raw reports turned into the port's types: progress, errors and figures.
+"""The engine modules' reports read into the port's types: progress, errors and figures.
 
-Pure Python, and the only place that reads an engine's own strings. The JS modules under
-assets/engines/ pass their engine's raw reports as they are (docs/engines.md): WebLLM's progress
-texts ("Fetching param cache[3/20]: 120MB fetched. 15% completed, 12 secs elapsed. …"), wllama's
-byte counts, the Prompt API's download fractions, and every engine's error name and message.
+Pure Python. Every engine module reports in the one shape of the engine-module contract
+(assets/engines/engine-module.d.ts): progress as {phase, loaded, total, fraction?, elapsed?,
+estimated?}, errors as {name, message, host?, received?}, figures as the result's stats. Each module
+reads its engine's own reports into those shapes (WebLLM's progress texts in webllm.js, say), so
+nothing here names an engine. Error names are the contract and decide the kind; where a name says
+too little (the browser's TypeError "Failed to fetch", a crashed wasm's RuntimeError "Aborted(OOM)")
+well-known words of the message do.
 """
 
 import math
-import re
 
 from app.assistant.engines.port import (
     DEVICE,
     DOWNLOAD,
     PREPARE,
-    PROMPT_API,
-    WEBLLM,
-    WLLAMA,
     Cancelled,
     DownloadCut,
     EngineError,
@@ -27,11 +26,6 @@ from app.assistant.engines.port import (
     Unsupported,
 )
 
-MIB = 1 << 20  # WebLLM's "MB" in its progress texts is Math.ceil(bytes / 2**20)
-
-_FETCHING = re.compile(r"Fetching param cache\[(\d+)/(\d+)\]: (\d+)MB fetched\. (\d+)% completed, (\d+) secs elapsed")
-_FROM_CACHE = re.compile(r"Loading model from cache\[(\d+)/(\d+)\]: (\d+)MB loaded\. (\d+)% completed")
-_SHADERS = re.compile(r"Loading GPU shader modules\[(\d+)/(\d+)\]")
 _PHASES = {DOWNLOAD, DEVICE, PREPARE}
 
 
@@ -47,55 +41,27 @@ def _fraction(value):
     return None if value is None else min(value, 1.0)
 
 
+def _bytes(value):
+    return None if value is None else int(value)
+
+
 # Progress
 
 
-def webllm_progress(report):
-    """WebLLM's InitProgressReport {text, progress, timeElapsed?} -> LoadProgress."""
-    text = str(report.get("text") or "")
-    fraction = _fraction(report.get("progress"))
-    elapsed = _number(report.get("timeElapsed"))
-    match = _FETCHING.search(text)
-    if match:
-        fetched, percent, elapsed = int(match[3]) * MIB, int(match[4]), int(match[5])
-        total = round(fetched * 100 / percent) if 0 < percent < 100 else (fetched if percent == 100 else None)
-        return LoadProgress(DOWNLOAD, percent / 100, fetched, total, elapsed, total_estimated=percent < 100)
-    match = _FROM_CACHE.search(text)
-    if match:
-        return LoadProgress(DEVICE, int(match[4]) / 100, int(match[3]) * MIB, None, elapsed)
-    if _SHADERS.search(text) or text.startswith("Finish loading"):
-        return LoadProgress(PREPARE, fraction, elapsed_s=elapsed)
-    if text.startswith("Start to fetch"):  # sent even when every file is on this device already
-        return LoadProgress(DOWNLOAD, None, elapsed_s=elapsed)
-    # Texts not known here (new wording): phase by how far the load is.
-    return LoadProgress(PREPARE if fraction is not None and fraction >= 1 else DOWNLOAD, fraction,
-                        elapsed_s=elapsed)
+def progress_from(report):
+    """A module's progress report {phase, loaded, total, fraction?, elapsed?, estimated?} -> LoadProgress.
 
-
-def wllama_progress(report):
-    """wllama's {loaded, total} bytes (from its cache too), or {phase: "prepare" | "device"}."""
-    loaded, total = _number(report.get("loaded")), _number(report.get("total"))
+    `fraction` is the report's where it gives one, else loaded / total where both are known; an
+    unknown phase is a download.
+    """
+    report = report or {}
     phase = report.get("phase") if report.get("phase") in _PHASES else DOWNLOAD
-    fraction = min(loaded / total, 1.0) if loaded is not None and total else None
-    if phase == PREPARE and loaded is None:
-        fraction = None
-    return LoadProgress(phase, fraction, None if loaded is None else int(loaded),
-                        None if total is None else int(total))
-
-
-def prompt_api_progress(report):
-    """The Prompt API's downloadprogress {loaded: 0..1}, or {phase: "prepare"}."""
-    if report.get("phase") in _PHASES and report.get("loaded") is None:
-        return LoadProgress(report["phase"])
-    return LoadProgress(DOWNLOAD, _fraction(report.get("loaded")))
-
-
-_PROGRESS = {WEBLLM: webllm_progress, WLLAMA: wllama_progress, PROMPT_API: prompt_api_progress}
-
-
-def progress_from(engine_name, report):
-    """Any engine's raw progress report (a dict) -> LoadProgress."""
-    return _PROGRESS[engine_name](report or {})
+    loaded, total = _number(report.get("loaded")), _number(report.get("total"))
+    fraction = _fraction(report.get("fraction"))
+    if fraction is None and loaded is not None and total:
+        fraction = min(loaded / total, 1.0)
+    return LoadProgress(phase, fraction, _bytes(loaded), _bytes(total), _number(report.get("elapsed")),
+                        total_estimated=report.get("estimated") is True)
 
 
 # Errors
@@ -109,26 +75,22 @@ _MEMORY_TEXTS = ("device was lost", "out of memory", "allocation failed", "could
                  "aborted(oom)", "exceeds the maximum")
 _NETWORK_TEXTS = ("failed to fetch", "networkerror", "network error", "load failed", "request failed",
                   "cannot fetch", "err_internet", "err_connection", "err_name_not_resolved", "fetch failed")
-_NAME_IN_TEXT = re.compile(r"\s*(?:Error: )?([A-Za-z][A-Za-z0-9]*(?:Error|Exception)):")
 
 
 def first_line(text, limit=300):
     return ((text or "").strip() or "unknown error").splitlines()[0][:limit]
 
 
-def error_from(engine_name, name, message, received_bytes=None, host=""):
-    """An engine's error (its name and message) -> the EngineError subclass the person can act on.
+def error_from(name, message, received_bytes=None, host=""):
+    """A module's error (its name and message) -> the EngineError subclass the person can act on.
 
     A network failure is HostUnreachable (naming `host`) when nothing arrived, DownloadCut when
-    part of the model did or when the adapter cannot tell (`received_bytes` None): both offer a
-    retry. WebLLM's worker sends errors as strings ("Error: DeviceLostError: …"), so the name is
-    also looked for at the start of the message.
+    part of the model did or when the module cannot tell (`received_bytes` None): both offer a
+    retry. (A name inside a message, as WebLLM's worker strings have it, is lifted out by the
+    modules: stream.js `errorOf`.)
     """
     name = str(name or "")
     message = str(message or "")
-    if not name or name in ("Error", "TypeError", "RangeError"):
-        found = _NAME_IN_TEXT.match(message)
-        name = found[1] if found and found[1] not in ("TypeError", "RangeError") else name
     lowered = message.lower()
     if name and name not in message:
         message = f"{name}: {message}" if message else name
@@ -154,13 +116,12 @@ _STAT_FIELDS = ("decode_tokens_per_s", "prefill_tokens_per_s", "time_to_first_to
 
 
 def stats_from(raw):
-    """Any engine's figures -> Stats: WebLLM's `usage` (figures under `extra`) or a flat dict.
+    """A generation result's `stats` (the contract's Stats, one flat dict) -> Stats.
 
     NaN, infinities, zero and negative figures (WebLLM reports NaN for a one-token answer) become
-    None.
+    None; an engine's own extra figures are left out.
     """
-    raw = dict(raw or {})
-    raw.update(raw.pop("extra", None) or {})
+    raw = raw or {}
     figures = {}
     for key in _STAT_FIELDS:
         value = _number(raw.get(key))

@@ -18,7 +18,7 @@ can run, how the picker groups them and which one is chosen: app/assistant/model
 
 from typing import Any
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 
 DEFAULT_CONTEXT_WINDOW = 4096
 # Gemini Nano's window is larger (Chrome reports it as `contextWindow` once a session exists);

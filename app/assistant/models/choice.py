@@ -10,7 +10,8 @@ that is data, checked against the engines' releases; this is the logic over a de
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from app.assistant.engines.port import PROMPT_API, WEBLLM, WLLAMA, Availability
+from app.assistant.engines.port import Availability
+from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.models.catalogue import (
     DEFAULT_FAMILY,
     DEFAULT_GGUF,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.assistant.engines.port import WEBLLM, WLLAMA
+from app.assistant.engines.names import WEBLLM, WLLAMA
 from app.assistant.models.catalogue import DEFAULT_CONTEXT_WINDOW, Model
 
 F16_BUILD = re.compile(r"q\d+f16")  # WebLLM builds that need shader-f16
