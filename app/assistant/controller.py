@@ -35,6 +35,7 @@ from typing import Protocol
 from app.assistant.turn import AnswerStream, AnswerTurn, as_engine_error
 from app.assistant.text import (
     cancelled_text,
+    csp_blocked_message,
     running_text,
     describe_generate_error,
     describe_load_error,
@@ -220,6 +221,10 @@ class AssistantController:
             # Checked before trying: the engine would only fail later with a network error.
             self.view.show_error(*offline_message(model.label), retry=True)
             return
+        blocked = self._blocked_origin(model) if downloads and not cached else None
+        if blocked:  # the browser would refuse the download: all the engine would see is "Failed to fetch"
+            self.view.show_error(*csp_blocked_message(blocked, model.label), retry=False)
+            return
         if downloads and not cached and self.storage is not None:
             problem = await self.storage.check_space(model)
             if problem:
@@ -243,10 +248,14 @@ class AssistantController:
         except Exception as failure:  # every failure becomes a message; the to-do list is untouched
             error = as_engine_error(failure)
             self._set_state("idle")
-            message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label,
-                                                  resumes=engine.capabilities.resumes_downloads)
+            blocked = self._blocked_origin(model) if error.kind == "unreachable" else None
+            if blocked:  # a policy the page cannot read (a server's header) blocked it; the browser said so
+                message, advice = csp_blocked_message(blocked, model.label)
+            else:
+                message, advice = describe_load_error(error, online=self.device.online(), model_label=model.label,
+                                                      resumes=engine.capabilities.resumes_downloads)
             self.view.show_progress(None, "")
-            self.view.show_error(message, advice, retry=True, reload=needs_reload(error))
+            self.view.show_error(message, advice, retry=not blocked, reload=needs_reload(error))
             return
         self.loaded_id = model.model_id
         self.loaded_engine = engine
@@ -260,6 +269,14 @@ class AssistantController:
         self._warm()
         if downloads and not cached and self.storage is not None:
             await self.storage.after_download(model)
+
+    def _blocked_origin(self, model: Model) -> str | None:
+        """The first origin of `model`'s files that this site's Content-Security-Policy blocks."""
+        for url in model.download_urls:
+            origin = self.device.blocked_origin(url)
+            if origin:
+                return origin
+        return None
 
     def _gpu_for(self, engine: Engine, model: Model) -> bool:
         """Whether to ask `engine` to run `model` on the GPU: it can here, and it has not failed there."""

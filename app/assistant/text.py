@@ -83,6 +83,15 @@ def offline_message(model_label: str) -> tuple[str, str]:
             "Connect to the internet once to download it; after that it works offline.")
 
 
+def csp_blocked_message(origin: str, model_label: str) -> tuple[str, str]:
+    """(message, advice) for a model whose host this site's Content-Security-Policy does not allow."""
+    host = origin.split("://", 1)[-1]
+    return (f"This site's Content-Security-Policy does not allow connections to {host}, so {model_label} "
+            "cannot be downloaded. Nothing was downloaded.",
+            f"The site's owner must add {origin} to connect-src in the Content-Security-Policy "
+            "(index.html's, and the server's if it sends one).")
+
+
 def cancelled_text(resumes: bool = True) -> str:
     return CANCELLED_TEXT if resumes else CANCELLED_RESTART_TEXT
 

@@ -39,6 +39,7 @@ class FakeEngine:
         self.progress = []  # LoadProgress reports each load emits
         self.load_error = None  # the EngineError the next load raises
         self.hold_load = False  # the load waits until cancel_load()
+        self.during_load = None  # called as a load starts: what the browser does meanwhile
         self.gpu_error = ""  # a load on the GPU fails with this and runs on the CPU instead
         self.context_window = None  # what a load reports it got
         self.load_pending = asyncio.Event()
@@ -83,6 +84,8 @@ class FakeEngine:
 
     async def load(self, model, on_progress, gpu=False):
         self._log("load", model.model_id, "gpu") if gpu else self._log("load", model.model_id)
+        if self.during_load:
+            self.during_load()
         for report in self.progress:
             on_progress(report)
             await asyncio.sleep(0)
@@ -163,14 +166,19 @@ class FakeEngine:
 
 
 class FakeDevice:
-    def __init__(self, *, online=True, custom=None, estimate=None):
+    def __init__(self, *, online=True, custom=None, estimate=None, blocked=()):
         self.is_online = online
+        self.blocked = set(blocked)  # origins this site's policy does not allow
         self.custom = custom
         self.estimate = estimate  # (usage, quota) bytes, or None
         self.persisted = 0
 
     def online(self):
         return self.is_online
+
+    def blocked_origin(self, url):
+        origin = "/".join(url.split("/")[:3]) if "://" in url else None
+        return origin if origin in self.blocked else None
 
     async def storage_estimate(self):
         return self.estimate

@@ -325,6 +325,64 @@ def test_offline_and_not_downloaded_shows_an_error_without_loading():
     run(scenario)
 
 
+BLOCKED_HOST = "https://models.example.org"
+BLOCKED_SITE = json.dumps({"models": [
+    {"engine": "wllama", "model_id": "Far-GGUF", "url": BLOCKED_HOST + "/far.gguf", "size": 98}]})
+BLOCKED_MESSAGE = (
+    "This site's Content-Security-Policy does not allow connections to models.example.org, so Far-GGUF "
+    "(this site) cannot be downloaded. Nothing was downloaded.",
+    "The site's owner must add https://models.example.org to connect-src in the Content-Security-Policy "
+    "(index.html's, and the server's if it sends one).", False)
+
+
+def test_a_model_on_a_host_the_policy_blocks_is_refused_before_downloading_naming_what_to_add():
+    async def scenario():
+        rig = Rig(custom=BLOCKED_SITE, webllm=NO_GPU)
+        rig.device.blocked = {BLOCKED_HOST}
+        await rig.controller.open()
+        rig.controller.select("Far-GGUF")
+        await rig.controller.load()
+        assert rig.view.errors[-1] == BLOCKED_MESSAGE
+        assert ("load", "Far-GGUF") not in rig.calls("wllama") and rig.controller.state == "idle"
+
+        rig.device.blocked = set()  # the owner added the host: the same load goes ahead
+        await rig.controller.load()
+        assert rig.calls("wllama")[-1] == ("load", "Far-GGUF") and rig.controller.state == "ready"
+
+    run(scenario)
+
+
+def test_a_model_already_on_this_device_starts_whatever_the_policy_says_of_its_host():
+    async def scenario():
+        rig = Rig(custom=BLOCKED_SITE, webllm=NO_GPU, cached=["Far-GGUF"])
+        rig.device.blocked = {BLOCKED_HOST}
+        await rig.controller.open()
+        rig.controller.select("Far-GGUF")
+        await rig.controller.load()
+        assert rig.calls("wllama")[-1] == ("load", "Far-GGUF") and rig.controller.state == "ready"
+
+    run(scenario)
+
+
+def test_an_unreachable_host_the_browser_reported_blocking_gets_the_policy_message():
+    async def scenario():
+        rig = Rig(custom=BLOCKED_SITE, webllm=NO_GPU)
+        await rig.controller.open()
+        rig.controller.select("Far-GGUF")
+        rig.wllama.load_error = HostUnreachable("TypeError: Failed to fetch", host="models.example.org")
+        await rig.controller.load()  # not blocked as far as the page can tell: a plain network failure
+        assert rig.view.errors[-1][0] == "Cannot reach the model host (models.example.org). Nothing was downloaded."
+
+        # A server's header blocks it: the page's own policy allowed it, the browser reports it
+        # blocked while the engine fetches.
+        rig.wllama.during_load = lambda: rig.device.blocked.add(BLOCKED_HOST)
+        await rig.controller.load()
+        assert rig.calls("wllama").count(("load", "Far-GGUF")) == 2
+        assert rig.view.errors[-1] == BLOCKED_MESSAGE
+
+    run(scenario)
+
+
 def test_offline_but_downloaded_loads():
     async def scenario():
         rig = Rig(online=False, webllm=NO_GPU, cached=[CPU_DEFAULT])

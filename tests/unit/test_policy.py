@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.assistant.engines.policy import blocked_message, connect_allowed, connect_sources
+from app.assistant.engines.policy import connect_allowed, connect_sources
+from app.assistant.text import csp_blocked_message
 
 # index.html's own policy.
 SITE = ("default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self'; "
@@ -54,7 +55,8 @@ def test_schemes_ports_paths_and_a_bare_star():
 
 
 def test_the_message_names_the_host_and_what_the_owner_must_add():
-    message, advice = blocked_message("models.example.org", "My model")
+    message, advice = csp_blocked_message("https://models.example.org", "My model")
     assert message == ("This site's Content-Security-Policy does not allow connections to models.example.org, "
-                       "so My model cannot be downloaded.")
-    assert "https://models.example.org" in advice and "connect-src" in advice
+                       "so My model cannot be downloaded. Nothing was downloaded.")
+    assert advice == ("The site's owner must add https://models.example.org to connect-src in the "
+                      "Content-Security-Policy (index.html's, and the server's if it sends one).")

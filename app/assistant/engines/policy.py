@@ -3,10 +3,11 @@
 Pure Python. The page carries a strict policy (index.html); its `connect-src` lists the model hosts.
 A site that adds a model of its own on another host (models.json) must add that host there too, or
 the browser blocks the download and all the page would see is a failed fetch ("Failed to fetch").
-So the app checks a model's URL against the policy before it starts (app/assistant/controller.py)
-and says what the site's owner must add. The browser also reports what it blocked (the
-`securitypolicyviolation` event, app/assistant/engines/device.py), which covers a stricter policy
-sent in a header, which the page cannot read.
+So the browser device (app/assistant/engines/device.py) checks a model's URLs against the page's
+policy before a download starts, and the controller says what the site's owner must add
+(app/assistant/text.py). The browser also reports what it blocked (the `securitypolicyviolation`
+event, which the device records): that covers a stricter policy sent in a header, which the page
+cannot read.
 """
 
 from urllib.parse import SplitResult, urlsplit
@@ -36,14 +37,6 @@ def connect_allowed(policy: str, url: str, page_origin: str) -> bool:
         if _matches(source, target, page):
             return True
     return False
-
-
-def blocked_message(host: str, model_label: str) -> tuple[str, str]:
-    """(message, advice) for a model whose host the policy does not allow."""
-    return (f"This site's Content-Security-Policy does not allow connections to {host}, so {model_label} "
-            "cannot be downloaded.",
-            f"The site's owner must add https://{host} to connect-src in the Content-Security-Policy "
-            "(index.html's, and the server's if it sends one).")
 
 
 def _matches(source: str, target: SplitResult, page: SplitResult) -> bool:

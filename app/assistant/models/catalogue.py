@@ -95,6 +95,16 @@ class Model:
             return f"{self.label} — built into the browser"
         return f"{self.label} — {format_size(self.size_mb)} {_SIZE_MEANS.get(self.engine, '')}".rstrip()
 
+    @property
+    def download_urls(self) -> list[str]:
+        """The URLs this model's files come from where the app knows them (a site's model, a GGUF);
+        a built-in WebLLM model's come from WebLLM's own list, on hosts the page allows."""
+        if self.url:
+            return [self.url]
+        if self.record:
+            return [u for u in (self.record.get("model"), self.record.get("model_lib")) if isinstance(u, str)]
+        return []
+
     def __repr__(self) -> str:
         return f"Model({self.model_id!r}, {self.size_mb} MB)"
 
