@@ -9,31 +9,54 @@ typed EngineError. The JS module is imported on first use, so an engine nobody p
 """
 
 import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
+from typing import Any, TypedDict
 
 from js import URL, Object, console, document
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import JsPromise, JsProxy, create_proxy, to_js
 from pyscript import js_import
 
-from app.assistant.engines.port import Answer, Availability, Cancelled, Capabilities, EngineError, Loaded
+from app.assistant.engines.port import (
+    Answer,
+    Availability,
+    Cancelled,
+    Capabilities,
+    EngineError,
+    Loaded,
+    LoadProgress,
+    Sampling,
+)
 from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.reports import error_from, progress_from, stats_from
+from app.assistant.models.catalogue import Model
+from app.assistant.requests.prompts import Message
 
 
-def _js(value):
-    return to_js(value, dict_converter=Object.fromEntries)
+def _js(value: object) -> JsProxy:
+    proxy: JsProxy = to_js(value, dict_converter=Object.fromEntries)  # a dict or a list: a JS object or array
+    return proxy
 
 
-def _py(value):
+def _py(value: object) -> Any:  # a JS value as Python: what it holds is the contract's, unchecked
     return value.to_py() if hasattr(value, "to_py") else value
 
 
 MIB = 1 << 20
 
 
-def availability_from(raw):
+class ModelFields(TypedDict):
+    """The contract's Model: the plain record a module takes for a model."""
+
+    model_id: str
+    url: str | None
+    record: dict[str, Any] | None
+    context_window: int | None
+
+
+def availability_from(raw: Mapping[str, Any]) -> Availability:
     """A module's availability() value -> Availability (WebGPU limits from bytes to MiB)."""
-    def mib(key):
+    def mib(key: str) -> float | None:
         value = raw.get(key)
         return value / MIB if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -48,15 +71,15 @@ def availability_from(raw):
 class JsEngine:
     """app.assistant.engines.port.Engine over the JS module at `module_url` (relative to the page)."""
 
-    def __init__(self, name, label, module_url, capabilities):
+    def __init__(self, name: str, label: str, module_url: str, capabilities: Capabilities) -> None:
         self.name = name
         self.label = label
         self.capabilities = capabilities
         self._module_url = module_url
-        self._module = None
+        self._module: JsProxy | None = None  # the module's namespace, once imported
         self._cancelled = False
 
-    async def _js_module(self):
+    async def _js_module(self) -> JsProxy:
         if self._module is None:
             try:
                 (self._module,) = await js_import(URL.new(self._module_url, document.baseURI).href)
@@ -64,22 +87,22 @@ class JsEngine:
                 raise EngineError(f"The {self.label} engine could not be loaded: {error}") from None
         return self._module
 
-    async def _call(self, function_name, *args):
+    async def _call(self, function_name: str, *args: JsProxy) -> Any:
         """The value of an exported function's {value} | {error} outcome; raises the error."""
         module = await self._js_module()
         outcome = _py(await getattr(module, function_name)(*args))
         return self._value(outcome)
 
-    def _value(self, outcome):
+    def _value(self, outcome: Mapping[str, Any]) -> Any:
         error = outcome.get("error")
         if error:
             raise self._error(error)
         return outcome.get("value")
 
-    def _error(self, raw):
+    def _error(self, raw: Mapping[str, Any]) -> EngineError:
         return error_from(raw.get("name"), raw.get("message"), raw.get("received"), raw.get("host") or "")
 
-    def _fields(self, model):
+    def _fields(self, model: Model) -> ModelFields:
         """The plain record a module takes (the contract's Model): {model_id, url, record, context_window}."""
         return {
             "model_id": model.model_id,
@@ -88,29 +111,29 @@ class JsEngine:
             "context_window": getattr(model, "context_window", None),
         }
 
-    def _model(self, model):
+    def _model(self, model: Model) -> JsProxy:
         return _js(self._fields(model))
 
-    def _models(self, models):
+    def _models(self, models: Sequence[Model]) -> JsProxy:
         return _js([self._fields(model) for model in models])
 
-    async def availability(self):
+    async def availability(self) -> Availability:
         try:
             raw = await self._call("availability")
         except EngineError as error:
             return Availability(False, reason=error.detail or str(error))
         return availability_from(raw or {})
 
-    async def cached_ids(self, models):
+    async def cached_ids(self, models: Sequence[Model]) -> set[str]:
         return set(await self._call("cachedIds", self._models(models)) or ()) if models else set()
 
-    async def bytes_on_device(self, models):
+    async def bytes_on_device(self, models: Sequence[Model]) -> dict[str, int]:
         return dict(await self._call("bytesOnDevice", self._models(models)) or {}) if models else {}
 
-    async def delete_model(self, model):
+    async def delete_model(self, model: Model) -> None:
         await self._call("deleteModel", self._model(model))
 
-    async def load(self, model, on_progress, gpu=False):
+    async def load(self, model: Model, on_progress: Callable[[LoadProgress], None], gpu: bool = False) -> Loaded:
         """Load `model`; raises Cancelled after cancel_load(), another EngineError on failure."""
         self._cancelled = False
         module = await self._js_module()
@@ -126,16 +149,16 @@ class JsEngine:
         return Loaded(window if isinstance(window, int) and window > 0 else None, value.get("device"),
                       str(value.get("gpu_error") or ""))
 
-    def cancel_load(self):
+    def cancel_load(self) -> None:
         self._cancelled = True
         if self._module is not None:
             self._module.cancelLoad()
 
-    def unload(self):
+    def unload(self) -> asyncio.Task[None]:
         """Free the model: the module's unload() is called now; the task returned is done once it has settled."""
         return asyncio.ensure_future(self._unloaded(None if self._module is None else self._module.unload()))
 
-    async def _unloaded(self, pending):
+    async def _unloaded(self, pending: JsPromise[Any] | None) -> None:
         if pending is None:
             return
         try:
@@ -143,7 +166,9 @@ class JsEngine:
         except EngineError as error:  # nothing to do about it: the next load replaces the model anyway
             console.warn(f"Unload failed: {error}")
 
-    async def generate(self, messages, on_delta, sampling, json_schema=None, on_reading=None):
+    async def generate(self, messages: Sequence[Message], on_delta: Callable[[str], None], sampling: Sampling,
+                       json_schema: dict[str, Any] | None = None,
+                       on_reading: Callable[[float], None] | None = None) -> Answer:
         """Stream an answer: on_delta(text) once per frame's batch; raises an EngineError on failure.
 
         `json_schema` (a dict) constrains the answer to that schema where the engine can;
@@ -165,11 +190,11 @@ class JsEngine:
             raise self._error(result["error"])
         return Answer(result.get("finish") or None, stats_from(result.get("stats")))
 
-    def stop(self):
+    def stop(self) -> None:
         if self._module is not None:
             self._module.stop()
 
-    async def prefill(self, messages, sampling):
+    async def prefill(self, messages: Sequence[Message], sampling: Sampling) -> None:
         """Warm the engine's cache with `messages` (see the port); a failure is only logged."""
         if not self.capabilities.prefills:
             return
@@ -178,16 +203,16 @@ class JsEngine:
         except EngineError as error:
             console.warn(f"Prefill failed: {error}")
 
-    def cancel_prefill(self):
+    def cancel_prefill(self) -> None:
         if self._module is not None and self.capabilities.prefills:
             self._module.cancelPrefill()
 
-    async def reset(self):
+    async def reset(self) -> None:
         if self._module is not None:
             await self._call("reset")
 
 
-def browser_engines():
+def browser_engines() -> list[JsEngine]:
     """The three engines this app offers, each over its module under assets/engines/."""
     return [
         # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).

@@ -6,8 +6,12 @@ the prompt code speak only these types; each adapter turns its engine's reports 
 them, so no engine's strings are parsed anywhere else.
 """
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Protocol
+from typing import Any, Protocol
+
+from app.assistant.models.catalogue import Model
+from app.assistant.requests.prompts import Message
 
 
 # Load phases, in the order a first load goes through them.
@@ -100,7 +104,7 @@ class EngineError(Exception):
 
     kind = "other"
 
-    def __init__(self, detail="", *, host=""):
+    def __init__(self, detail: str = "", *, host: str = "") -> None:
         super().__init__(detail)
         self.detail = detail
         self.host = host
@@ -146,7 +150,7 @@ ERRORS_BY_KIND = {cls.kind: cls for cls in (EngineError, Unsupported, OutOfMemor
                                              DownloadCut, Cancelled, QuotaExceeded)}
 
 
-def engine_error(kind, detail="", host=""):
+def engine_error(kind: str, detail: str = "", host: str = "") -> EngineError:
     """The EngineError subclass for `kind` (an unknown kind gives a plain EngineError)."""
     return ERRORS_BY_KIND.get(kind, EngineError)(detail, host=host)
 
@@ -168,13 +172,13 @@ class Engine(Protocol):
 
     async def availability(self) -> Availability: ...
 
-    async def cached_ids(self, models) -> set: ...
+    async def cached_ids(self, models: Sequence[Model]) -> set[str]: ...
 
-    async def bytes_on_device(self, models) -> dict: ...
+    async def bytes_on_device(self, models: Sequence[Model]) -> dict[str, int]: ...
 
-    async def delete_model(self, model) -> None: ...
+    async def delete_model(self, model: Model) -> None: ...
 
-    async def load(self, model, on_progress: Callable[[LoadProgress], None], gpu: bool = False) -> Loaded:
+    async def load(self, model: Model, on_progress: Callable[[LoadProgress], None], gpu: bool = False) -> Loaded:
         """Load `model` (on the GPU where `gpu` and the engine can, falling back to the CPU); raises
         an EngineError (Cancelled after cancel_load())."""
 
@@ -185,8 +189,8 @@ class Engine(Protocol):
         awaited or not; the awaitable is done once the engine has let the model go, so a caller that
         awaits it never has two models in memory at once."""
 
-    async def generate(self, messages, on_delta: Callable[[str], None], sampling: Sampling,
-                       json_schema: dict | None = None,
+    async def generate(self, messages: Sequence[Message], on_delta: Callable[[str], None], sampling: Sampling,
+                       json_schema: dict[str, Any] | None = None,
                        on_reading: Callable[[float], None] | None = None) -> Answer:
         """Stream an answer to `messages`, calling on_delta(text) about once per frame.
 
@@ -201,7 +205,7 @@ class Engine(Protocol):
 
     def stop(self) -> None: ...
 
-    async def prefill(self, messages, sampling: Sampling) -> None:
+    async def prefill(self, messages: Sequence[Message], sampling: Sampling) -> None:
         """Read `messages` (the system prompt and the chat so far) into the engine's cache, so the
         next request that starts with them reads only what follows. Never raises: a prefill that
         fails or is cancelled only means the next request reads everything itself."""
@@ -222,7 +226,7 @@ class Device(Protocol):
         Content-Security-Policy does not let the page connect to it, else None."""
         ...
 
-    async def storage_estimate(self) -> tuple | None: ...
+    async def storage_estimate(self) -> tuple[int, int] | None: ...
 
     async def persist(self) -> bool: ...
 

@@ -10,6 +10,8 @@ well-known words of the message do.
 """
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from app.assistant.engines.port import (
     DEVICE,
@@ -29,33 +31,33 @@ from app.assistant.engines.port import (
 _PHASES = {DOWNLOAD, DEVICE, PREPARE}
 
 
-def _number(value):
+def _number(value: object) -> float | None:
     """A finite non-negative number, or None (JS hands over NaN, null and strings too)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return value if value >= 0 else None
 
 
-def _fraction(value):
+def _fraction(value: object) -> float | None:
     value = _number(value)
     return None if value is None else min(value, 1.0)
 
 
-def _bytes(value):
+def _bytes(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
 # Progress
 
 
-def progress_from(report):
+def progress_from(report: Mapping[str, Any] | None) -> LoadProgress:
     """A module's progress report {phase, loaded, total, fraction?, elapsed?, estimated?} -> LoadProgress.
 
     `fraction` is the report's where it gives one, else loaded / total where both are known; an
     unknown phase is a download.
     """
     report = report or {}
-    phase = report.get("phase") if report.get("phase") in _PHASES else DOWNLOAD
+    phase = report["phase"] if report.get("phase") in _PHASES else DOWNLOAD
     loaded, total = _number(report.get("loaded")), _number(report.get("total"))
     fraction = _fraction(report.get("fraction"))
     if fraction is None and loaded is not None and total:
@@ -77,11 +79,12 @@ _NETWORK_TEXTS = ("failed to fetch", "networkerror", "network error", "load fail
                   "cannot fetch", "err_internet", "err_connection", "err_name_not_resolved", "fetch failed")
 
 
-def first_line(text, limit=300):
+def first_line(text: str | None, limit: int = 300) -> str:
     return ((text or "").strip() or "unknown error").splitlines()[0][:limit]
 
 
-def error_from(name, message, received_bytes=None, host=""):
+def error_from(name: str | None, message: str | None, received_bytes: float | None = None,
+               host: str = "") -> EngineError:
     """A module's error (its name and message) -> the EngineError subclass the person can act on.
 
     A network failure is HostUnreachable (naming `host`) when nothing arrived, DownloadCut when
@@ -115,14 +118,14 @@ def error_from(name, message, received_bytes=None, host=""):
 _STAT_FIELDS = ("decode_tokens_per_s", "prefill_tokens_per_s", "time_to_first_token_s")
 
 
-def stats_from(raw):
+def stats_from(raw: Mapping[str, Any] | None) -> Stats:
     """A generation result's `stats` (the contract's Stats, one flat dict) -> Stats.
 
     NaN, infinities, zero and negative figures (WebLLM reports NaN for a one-token answer) become
     None; an engine's own extra figures are left out.
     """
     raw = raw or {}
-    figures = {}
+    figures: dict[str, float | None] = {}
     for key in _STAT_FIELDS:
         value = _number(raw.get(key))
         figures[key] = value if value else None
