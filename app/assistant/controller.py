@@ -92,9 +92,10 @@ class AssistantView(Protocol):
         selected, `loaded_id` the id of the one loaded (or None)."""
 
     def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: set[str],
-                    problems: list[str]) -> None:
+                    problems: list[str], no_download: frozenset[str] = frozenset()) -> None:
         """The picker: `groups` are (label, models) for its <optgroup>s, `cached` the ids of those on
-        this device, `problems` what was wrong in the site's models.json."""
+        this device, `problems` what was wrong in the site's models.json, `no_download` the ids of
+        those whose engine downloads nothing (the browser's own model): they only need starting."""
 
     def show_progress(self, progress: float | None, text: str) -> None:
         """progress in 0..1, or None to hide the bar (the text may stay)."""
@@ -191,7 +192,8 @@ class AssistantController:
             mine = [m for m in models if m.engine == name]
             if mine:
                 cached |= set(await engine.cached_ids(mine))
-        self.view.show_models(groups(models, self.availabilities), self.model, cached, problems)
+        no_download = frozenset(m.model_id for m in models if not self.shelf.engine_for(m).capabilities.needs_download)
+        self.view.show_models(groups(models, self.availabilities), self.model, cached, problems, no_download)
         note = engine_note(self.availabilities)
         if note:
             self.view.show_progress(None, note)

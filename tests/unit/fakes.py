@@ -152,7 +152,8 @@ class RecordingAssistantView:
         self.reload_offered = reload
 
     def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: set[str],
-                    problems: list[str]) -> None:
+                    problems: list[str], no_download: frozenset[str] = frozenset()) -> None:
+        self.no_download = set(no_download)
         self.groups = [(label, [m.model_id for m in models]) for label, models in groups]
         self.listed = ([i for _, ids in self.groups for i in ids], selected.model_id if selected else None,
                        set(cached), list(problems))

@@ -130,6 +130,8 @@ def test_the_built_in_model_comes_first_and_is_chosen_without_a_gpu():
         await rig.controller.open()
         assert rig.view.groups[0] == ("Built into this browser", ["chrome-built-in"])
         assert rig.view.listed[1] == "chrome-built-in"
+        # Its engine downloads nothing (a capability, whatever the model's size): it only needs starting.
+        assert rig.view.no_download == {"chrome-built-in"}
 
     run(scenario)
 

@@ -52,6 +52,7 @@ class ChatView:
         self.new_chat_button = query(".new-chat")
         self.transcript = TranscriptView(lambda: self.message.focus())
         self._cached: set[str] = set()
+        self._no_download: frozenset[str] = frozenset()
         self._models: dict[str, Model] = {}
         self._listeners: list[Listener] = []
 
@@ -109,8 +110,8 @@ class ChatView:
         needs_load = model is not None and model.model_id != loaded_id
         self.load_button.hidden = state == "loading" or not needs_load
         self.load_button.disabled = busy or state == "unsupported"
-        # A model this site downloads nothing for (size 0: the browser's own) only needs starting.
-        ready_here = model is not None and (model.model_id in self._cached or not model.size_mb)
+        # A model on this device, or one whose engine downloads nothing (the browser's own), only needs starting.
+        ready_here = model is not None and model.model_id in self._cached | self._no_download
         self.load_button.textContent = "Start model" if ready_here else "Download and start"
         self.cancel_button.hidden = state != "loading"
         can_ask = state in ("ready", "generating")
@@ -123,9 +124,10 @@ class ChatView:
             self.message.focus()
 
     def show_models(self, groups: list[tuple[str, list[Model]]], selected: Model | None, cached: Iterable[str],
-                    problems: list[str]) -> None:
+                    problems: list[str], no_download: frozenset[str] = frozenset()) -> None:
         """groups: [(label, [Model])], one <optgroup> each, in picker order."""
         self._cached = set(cached)
+        self._no_download = no_download
         self._models = {}
         optgroups = []
         for label, models in groups:
