@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.assistant.changes import reading as actions
+from app.assistant.changes import reading
 from app.assistant.changes.commands import Batch, Complete, Delete, Rename
 from app.assistant.requests.intent import ANSWER, ASK, CHANGE, MISSING, OFF_LIST
 from app.assistant.requests.prompts import PromptTooLong, build_messages
@@ -152,13 +152,13 @@ def test_a_title_the_schema_did_not_allow_gives_no_change_and_a_problem():
 
 def test_truncated_change_json_gives_no_change_and_a_problem():
     proposal = plan("Mark 'Call the dentist' as done").read('{"changes":[{"op":"complete","todo":"Call the')
-    assert (proposal.batch, proposal.problems) == (Batch(()), (actions.TRUNCATED,))
+    assert (proposal.batch, proposal.problems) == (Batch(()), (reading.TRUNCATED,))
 
 
 def test_text_that_is_not_json_gives_no_change_and_a_problem():
     proposal = plan("Mark 'Call the dentist' as done").read("Sure, I marked it as done!")
     assert (proposal.reply, proposal.batch, proposal.problems) == (
-        "Sure, I marked it as done!", Batch(()), (actions.NOT_JSON,))
+        "Sure, I marked it as done!", Batch(()), (reading.NOT_JSON,))
 
 
 def test_a_change_list_with_something_else_in_it_leaves_that_out():
