@@ -78,11 +78,27 @@ DESIGNS = {"app": app_design}
 
 import json  # noqa: E402
 
-from app.assistant.changes.reading import IdMap, read_data, short_id  # noqa: E402
+from app.assistant.changes.reading import read_data  # noqa: E402
 from app.assistant.changes.schema import MAX_ACTIONS  # noqa: E402
 
 ANSWER_TOKENS = 256
 CHANGE_TOKENS = 20 * MAX_ACTIONS
+
+
+def short_id(position):
+    """The id the "ids" designs show the model for the to-do at `position` (0-based): "t1", "t2"…"""
+    return f"t{position + 1}"
+
+
+class IdMap:
+    """Short ids ↔ the to-dos they stand for, as read_data takes them (app.assistant.changes.reading's
+    TodoNames); the app itself names to-dos by their titles (app/assistant/requests/plan.py)."""
+
+    def __init__(self, todos):
+        self.todos = {short_id(n): todo for n, todo in enumerate(todos)}
+
+    def get(self, short):
+        return self.todos.get(short) if isinstance(short, str) else None
 
 
 def _line(n, todo, ref):
@@ -141,7 +157,7 @@ def _intent_schema(todos, ref, change_reply=False):
 
 
 def _to_app_shape(data, todos, ref):
-    """A design's JSON in the app's {"reply", "actions"} shape (ids as short ids), for app.assistant.changes.reading."""
+    """A design's JSON in the {"reply", "actions"} shape read_data reads, its to-dos named by short id."""
     if not isinstance(data, dict):
         return data
     by_title = {t.title: short_id(n) for n, t in reversed(list(enumerate(todos)))}

@@ -6,7 +6,7 @@ import json
 from itertools import count
 
 from app.assistant.changes import reading
-from app.assistant.changes.reading import IdMap, decode, read_data
+from app.assistant.changes.reading import decode, read_data
 from app.assistant.changes.commands import Add, Batch, Complete, Delete, Rename, Reopen
 from app.assistant.changes.schema import MAX_ACTIONS, change_schema
 from app.assistant.changes.stream import ReplyStream
@@ -179,18 +179,6 @@ def test_change_schema_bounds_the_array_but_no_string():
         # xgrammar forbids escapes in length-bounded strings and compiles them for seconds (see
         # app/assistant/changes/schema.py's docstring): lengths are checked in Python instead.
         assert "Length" not in json.dumps(schema)
-
-
-# --- short ids -------------------------------------------------------------------
-
-
-def test_short_ids_follow_the_list_order_and_map_back():
-    ids = IdMap(LIST)
-    assert ids.short_ids == ["t1", "t2", "t3"]
-    assert [ids.get(s) for s in ("t1", "t2", "t3")] == [MILK, DENTIST, GARAGE]
-    for other in ("t0", "t4", "T1", "id-milk", "", 1, None, ["t1"]):
-        assert ids.get(other) is None
-    assert IdMap([]).short_ids == []
 
 
 # --- valid changes ---------------------------------------------------------------

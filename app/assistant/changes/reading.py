@@ -1,19 +1,23 @@
-r"""The assistant's structured reply read into proposed commands, and the short ids it names to-dos by.
+r"""A change request's answer read into proposed commands, each checked.
 
-Pure Python. Every message gets one structured request whose reply is
-`{"reply": "<text for the person>", "actions": [...]}`, so questions and changes take the same path.
-The model sees short ids ("t1", "t2"…, by position in the list) instead of the real ones; `IdMap`
-maps them back. `read_reply` checks a reply (complete, truncated or not JSON at all) against the
-schema in Python and turns the valid actions into app.assistant.changes.commands commands; each invalid action
-is left out with a message saying why, and a reply with no valid actions is just an answer.
+Pure Python. A message that asks for a change gets a JSON request (app/assistant/requests/plan.py)
+whose schema (app/assistant/changes/schema.py) lets the model name only the to-dos the message
+names, by their titles. What comes back is checked again here, in Python, as an answer may be cut
+off, not be JSON at all, or come from an engine without constrained decoding: `decode` reads the
+whole text (an answer that is truncated, malformed or not JSON proposes nothing, and says why), and
+`read_data` turns the valid changes into app.assistant.changes.commands commands, naming the to-dos
+through a `TodoNames` (plan.py's titles) and holding their real ids, so a list changed later does
+not retarget a change. Each invalid change is left out with a message saying why.
 
-The reply's JSON schema, and why it has the shape it has, is app/assistant/changes/schema.py.
+`read_data` reads `{"reply": "<text>", "actions": [...]}`: plan.py puts a change request's changes
+there (the app writes that answer's text itself), and the judgement benchmark's other designs
+(bench/judgement_designs.py) their whole replies.
 """
 
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,31 +39,12 @@ ACTIONS_NOT_A_LIST = "The proposed changes were not a list, so none are proposed
 REPLY_NOT_TEXT = "The answer's text was not a string, so it is left out."
 
 
-def short_id(position: int) -> str:
-    """The id the model sees for the to-do at `position` (0-based) in the list."""
-    return f"t{position + 1}"
-
-
 class TodoNames(Protocol):
-    """How the changes of a reply name their to-dos: IdMap's short ids, or the titles a change request
-    allows (app/assistant/requests/plan.py)."""
+    """How changes name their to-dos: by the titles a change request allows (app/assistant/requests/
+    plan.py), or, in the judgement benchmark's older designs, by short ids (bench/judgement_designs.py)."""
 
     def get(self, name: object, /) -> Todo | None:
         """The to-do `name` stands for, or None (also for a name that is not a string)."""
-
-
-class IdMap:
-    """Short ids given to the model ↔ the to-dos they stand for (the list the prompt was built from)."""
-
-    def __init__(self, todos: Iterable[Todo]) -> None:
-        self.todos = {short_id(n): todo for n, todo in enumerate(todos)}
-
-    @property
-    def short_ids(self) -> list[str]:
-        return list(self.todos)
-
-    def get(self, short: object) -> Todo | None:
-        return self.todos.get(short) if isinstance(short, str) else None
 
 
 @dataclass(frozen=True)
@@ -76,24 +61,12 @@ class Proposal:
         return self.batch.describe()
 
 
-def read_reply(text: str, id_map: TodoNames, *, make_id: Callable[[], str] = new_id,
-               clock: Callable[[], int] | None = None) -> Proposal:
-    """Read a whole reply (as the engine produced it) into a Proposal; never raises on bad input.
-
-    Not JSON at all: the text is the answer. Truncated or malformed JSON: whatever reply text
-    arrived (as it was streamed), and no changes.
-    """
-    data, failed = decode(text)
-    if failed is not None:
-        return failed
-    return read_data(data, id_map, make_id=make_id, clock=clock)
-
-
 def decode(text: str) -> tuple[Any, Proposal | None]:
-    """(the JSON value of a whole reply, None), or (None, the Proposal a reply that is not JSON makes).
+    """(the JSON value of a whole answer, None), or (None, the Proposal of one that is not whole JSON).
 
     A ```json fence is accepted, and text after the object (only an engine without constrained
-    decoding writes any) is ignored.
+    decoding writes any) is ignored. Text that is not JSON is kept as the Proposal's reply; of JSON
+    that is cut off or malformed, the "reply" text that arrived (app.assistant.changes.stream).
     """
     body = _unfenced(text.strip())
     if not body.startswith("{"):
@@ -107,9 +80,13 @@ def decode(text: str) -> tuple[Any, Proposal | None]:
     return data, None
 
 
-def read_data(data: object, id_map: TodoNames, *, make_id: Callable[[], str] = new_id,
+def read_data(data: object, names: TodoNames, *, make_id: Callable[[], str] = new_id,
               clock: Callable[[], int] | None = None) -> Proposal:
-    """Check an already parsed reply (any JSON value) the same way; never raises on bad input."""
+    """An already parsed reply (any JSON value) read into a Proposal; never raises on bad input.
+
+    A reply that is not an object proposes nothing; "reply" is its text and "actions" its changes, each
+    naming its to-do under "id" by a name `names` knows.
+    """
     clock = clock or (lambda: int(time.time() * 1000))
     if not isinstance(data, dict):
         return Proposal("", Batch(()), (NOT_AN_OBJECT,))
@@ -118,11 +95,11 @@ def read_data(data: object, id_map: TodoNames, *, make_id: Callable[[], str] = n
     if not isinstance(reply, str):
         reply = ""
         problems.append(REPLY_NOT_TEXT)
-    commands = _read_actions(data.get("actions", []), id_map, make_id, clock, problems)
+    commands = _read_actions(data.get("actions", []), names, make_id, clock, problems)
     return Proposal(clean_text(reply), Batch(tuple(commands)), tuple(problems))
 
 
-def _read_actions(actions: object, id_map: TodoNames, make_id: Callable[[], str], clock: Callable[[], int],
+def _read_actions(actions: object, names: TodoNames, make_id: Callable[[], str], clock: Callable[[], int],
                   problems: list[str]) -> list[Proposed]:
     if not isinstance(actions, list):
         problems.append(ACTIONS_NOT_A_LIST)
@@ -136,7 +113,7 @@ def _read_actions(actions: object, id_map: TodoNames, make_id: Callable[[], str]
     commands: list[Proposed] = []
     seen: dict[tuple[str, str], int] = {}
     for number, action in enumerate(actions, 1):
-        command, problem = _read_action(action, id_map, make_id, clock)
+        command, problem = _read_action(action, names, make_id, clock)
         if command is not None:
             problem = _repeated(command, number, seen)
         if problem:
@@ -157,7 +134,7 @@ def _repeated(command: Proposed, number: int, seen: dict[tuple[str, str], int]) 
     return None
 
 
-def _read_action(action: object, id_map: TodoNames, make_id: Callable[[], str],
+def _read_action(action: object, names: TodoNames, make_id: Callable[[], str],
                  clock: Callable[[], int]) -> tuple[Proposed | None, str | None]:
     """One action → (command, None) or (None, why it was left out)."""
     if not isinstance(action, dict):
@@ -172,7 +149,7 @@ def _read_action(action: object, id_map: TodoNames, make_id: Callable[[], str],
             return None, problem
     if op == "add":
         return Add(make_id(), title, clock()), None
-    todo = id_map.get(action.get("id"))
+    todo = names.get(action.get("id"))
     if todo is None:
         return None, _unknown_id(action.get("id"))
     if op == "rename":
