@@ -13,10 +13,11 @@ shelf: app.assistant.models.shelf.ModelShelf (built over the same engines); stor
 apply_batch(batch) -> Step: the to-do controller's, which applies confirmed changes (None: the
 changes a reply proposes are not offered).
 
-Every question is one structured request (app/assistant/changes/proposals.py): the reply text streams into the
-answer out of the partial JSON, and the changes it proposes are offered under the answer, applied
-only when the person confirms. One question's generation is an app/assistant/turn.py `AnswerTurn`
-(its prompt, the stream, the loop guard, how it ended); this controller owns what outlives a turn:
+Each message gets the request that suits what it asks (app/assistant/requests/plan.py): a question
+gets a plain answer, which streams into the transcript; a change gets a JSON request, whose changes
+are offered under the answer (app/assistant/changes/proposals.py) and applied only when the person
+confirms. One message's generation is an app/assistant/turn.py `AnswerTurn` (its request, the
+stream, the loop guard, how it ended); this controller owns what outlives a turn:
 the engines, the model and its loading, the state, the chat history.
 Public: open(), select(model_id), load(), cancel_load(), ask(question) -> bool, stop(), new_chat(),
 model_deleted(model_id) (also called through the shelf), and `state`, `model`, `loaded_id`.

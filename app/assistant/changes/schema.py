@@ -14,9 +14,9 @@ The schema keeps to the JSON-schema subset that all three engines' constrained d
 bounded: a small model otherwise loops until `max_tokens` and leaves truncated JSON. Strings are
 not, on purpose, as measured with the xgrammar inside WebLLM 0.2.86 and SmolLM2's 49,152-token
 vocabulary: a `minLength` or `maxLength` turns a string into `[^"\\\r\n]{m,n}`, which forbids every
-escape (no quote in a title, no line break in the reply), and a `maxLength` of 100 or more makes
+escape (no quote or line break in a title), and a `maxLength` of 100 or more makes
 the grammar take 5-10 s to compile (60 ms without), again for each new schema. Title lengths are
-checked in app/assistant/changes/reading.py instead, and `max_tokens` bounds the whole reply. bench/studies/bench_reply_schema.py
+checked in app/assistant/changes/reading.py instead, and `max_tokens` bounds the whole answer. bench/studies/bench_reply_schema.py
 repeats those checks. llama.cpp's converter (the generation wllama 3.13 ships) turns the schema
 into a grammar with the same key order, the enums and at most 20 changes, and, unlike xgrammar,
 bounds the whitespace between tokens.

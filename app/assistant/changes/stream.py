@@ -1,8 +1,13 @@
-"""The `reply` text of a structured answer, read from the JSON while it is still being generated.
+"""JSON read as it arrives: whether its top-level object has ended, and the text of its `"reply"`.
 
-Pure Python. The engines stream a structured answer as JSON text (`{"reply": "...", "actions":
-[...]}`, keys in any order); `ReplyStream.feed(chunk)` returns the reply text that chunk completes,
-so the transcript can show the answer word by word long before the JSON is whole.
+Pure Python. `ReplyStream.feed(chunk)` returns the text of a top-level "reply" string that the
+chunk completes (keys in any order), and `closed` says whether the object has ended. The app uses
+it in one place: when a change request's whole answer is not valid JSON,
+app.assistant.changes.reading.decode feeds it that text to tell an answer cut off (`closed` false)
+from a malformed one, keeping any "reply" text that arrived. Reading the reply text while it
+streams is what the judgement benchmark's JSON designs need (bench/judgement_designs.py: what the
+person would see), and what the app did when every answer was one JSON object,
+`{"reply": "...", "actions": [...]}`.
 
 Work per chunk is proportional to the chunk, never to what came before: a small state machine
 remembers only where it is (nesting depth, inside a string or not, a half-read escape), and regular

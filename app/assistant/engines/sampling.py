@@ -13,7 +13,7 @@ import re
 from app.assistant.engines.port import Sampling
 
 DEFAULT_SAMPLING = Sampling(
-    # Measured with the real SmolLM2-135M on the app's structured request (docs/benchmarks-sampling.md):
+    # Measured with the real SmolLM2-135M on the app's earlier structured request (docs/benchmarks-sampling.md):
     temperature=0.2,  # 1.0 drifted off the list (8% on topic), 0 looped (50% cut); 0.2 stayed on it most
     top_p=0.9,  # drops the long tail of unlikely tokens, where off-topic drift starts
     repetition_penalty=1.1,  # took greedy decoding from 50% loops to none; titles stay usable

@@ -1,8 +1,8 @@
 """Cheap checks that a finished answer reads as an answer at all: not empty, not symbols or code,
 not the same thing over and over.
 
-Pure Python. A small model sometimes streams `);*/10; */*25; …`, JSON that belongs in another field,
-or one line again and again. The app does not show such text as if it were an answer: the person is
+Pure Python. A small model sometimes streams `);*/10; */*25; …`, JSON instead of words, or one
+line again and again. The app does not show such text as if it were an answer: the person is
 told the answer made no sense and offered a retry or a larger model (app/assistant/turn.py). The
 judgement benchmark (bench/judgement.py) counts the same checks among a reply's, so the app and the
 benchmark agree on what "made no sense" means. These checks say nothing of truth: "You have 3

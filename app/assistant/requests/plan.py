@@ -81,7 +81,7 @@ class RequestPlan:
 
 
 class _ByTitle:
-    """The to-dos a change request may name, by title (what app.assistant.changes.reading calls an id map)."""
+    """The to-dos a change request may name, by title (app.assistant.changes.reading's TodoNames)."""
 
     def __init__(self, names: dict[str, Todo]) -> None:
         self.names = names
