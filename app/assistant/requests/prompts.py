@@ -12,7 +12,7 @@ prompt plus the answer always fit the model's context window.
 These are the messages of an answer; a change request is shaped apart (app/assistant/requests/plan.py).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal, TypedDict
 
 from app.assistant.requests.list_prompt import estimate_tokens, system_prompt
@@ -50,23 +50,18 @@ def build_messages(todos: Iterable[Todo], history: Sequence[Message], question: 
     the system prompt. Raises ``PromptTooLong`` if the question itself does not
     fit.
     """
-    return _messages(system_prompt, todos, history, question, context_tokens, answer_tokens)
-
-
-def _messages(make_system: Callable[..., str], todos: Iterable[Todo], history: Sequence[Message], question: str,
-              context_tokens: int, answer_tokens: int) -> list[Message]:
     todos = list(todos)  # may be read twice (the error path rebuilds it)
     available = context_tokens - answer_tokens
     question_cost = _message_tokens(question)
     # Room for the drop note is set aside up front, so adding it never overflows.
     reserve = estimate_tokens("\n\n" + DROPPED_NOTE) if history else 0
     system_budget = min(available // 2, available - question_cost)
-    system = make_system(
+    system = system_prompt(
         todos, budget_tokens=max(0, system_budget - MESSAGE_OVERHEAD_TOKENS - reserve)
     )
     left = available - _message_tokens(system) - question_cost
     if left < reserve:
-        smallest = _message_tokens(make_system(todos, budget_tokens=0))
+        smallest = _message_tokens(system_prompt(todos, budget_tokens=0))
         room = available - smallest - reserve - MESSAGE_OVERHEAD_TOKENS
         raise PromptTooLong(
             "Your question is too long for the assistant to read. Please shorten "
