@@ -8,23 +8,18 @@ LoadProgress. test_assistant_controller checks each fake against its Protocol's 
 
 import asyncio
 
+from app.assistant.engines.capabilities import CAPABILITIES  # the adapters' own table
 from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.port import (
     Answer,
     Availability,
     Cancelled,
-    Capabilities,
     Loaded,
     Stats,
 )
 
 SPEED = Stats(decode_tokens_per_s=12.34, prefill_tokens_per_s=200.0)
 LABELS = {WEBLLM: "WebLLM", WLLAMA: "wllama", PROMPT_API: "Prompt API"}
-CAPABILITIES = {
-    WEBLLM: Capabilities(json_schema=True),
-    WLLAMA: Capabilities(json_schema=True, resumes_downloads=False, prefills=True),
-    PROMPT_API: Capabilities(needs_download=False, json_schema=True, lists_device_models=False, prefills=True),
-}
 
 
 class FakeEngine:

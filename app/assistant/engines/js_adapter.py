@@ -27,6 +27,7 @@ from app.assistant.engines.port import (
     LoadProgress,
     Sampling,
 )
+from app.assistant.engines.capabilities import CAPABILITIES
 from app.assistant.engines.names import PROMPT_API, WEBLLM, WLLAMA
 from app.assistant.engines.reports import error_from, progress_from, stats_from
 from app.assistant.models.catalogue import Model
@@ -215,14 +216,8 @@ class JsEngine:
 def browser_engines() -> list[JsEngine]:
     """The three engines this app offers, each over its module under assets/engines/."""
     return [
-        # All three constrain an answer to a JSON schema (JSON mode, a llama.cpp grammar, responseConstraint).
-        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", Capabilities(json_schema=True)),
-        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js",
-                 # wllama stores a GGUF only once it is whole: a cut download starts again. Its
-                 # llama.cpp server keeps the last prompt's cache, so the chat can be read ahead.
-                 Capabilities(json_schema=True, resumes_downloads=False, prefills=True)),
-        # The browser downloads and keeps its own model; this site lists and deletes nothing of it.
-        # A session made ahead with the chat so far has read it when the question comes.
+        JsEngine(WEBLLM, "WebLLM", "./assets/engines/webllm.js", CAPABILITIES[WEBLLM]),
+        JsEngine(WLLAMA, "llama.cpp (wllama)", "./assets/engines/wllama.js", CAPABILITIES[WLLAMA]),
         JsEngine(PROMPT_API, "the browser's built-in model", "./assets/engines/prompt-api.js",
-                 Capabilities(needs_download=False, json_schema=True, lists_device_models=False, prefills=True)),
+                 CAPABILITIES[PROMPT_API]),
     ]
