@@ -2,10 +2,12 @@
 
 Regression benchmarks (figures in the README's Benchmarks table and docs/benchmarks*.md):
 bench_startup (`make bench`), bench_offline, bench_streaming, bench_wllama (the CPU engine, with
-native_llama as its native anchor), bench_first_word, judgement (`make judge`) and lighthouse. Their
+native_llama as its native anchor), bench_first_word, bench_main_thread, judgement (`make judge`)
+and lighthouse. Their
 parts carry the benchmark's name (offline_*, streaming_*, judgement_*, counting_server).
 
-Shared helpers, by role: page_loads (loading and timing the pages), report (the printed figures),
+Shared helpers, by role: page_loads (loading and timing the pages), main_thread (the page's
+main-thread tasks, from a Chromium trace), report (the printed figures),
 real_model (the app on the real model), sample_todos (the list the model benchmarks ask about).
 None imports test code or another script.
 

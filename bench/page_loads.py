@@ -18,6 +18,7 @@ import re
 from playwright.sync_api import Error as PlaywrightError
 
 from bench import ROOT
+from bench.main_thread import MainThreadTrace
 from build.browser import CHROMIUM, CHROMIUM_ARGS
 
 # The app's localStorage keys: its list, defined once in index.html (<html data-todos-key>), and the
@@ -68,15 +69,17 @@ TIMING_SCRIPT = """
 })();
 """
 
-SAVED_RECORD = json.dumps(
-    {
-        "version": 1,
-        "todos": [
-            {"id": f"id{i}", "title": f"Task {i}", "completed": False, "created": 0}
-            for i in range(SAVED_COUNT)
-        ],
-    }
-)
+def saved_record(count):
+    """The app's storage record of `count` active to-dos ("Task 0", "Task 1", …), as JSON."""
+    return json.dumps(
+        {
+            "version": 1,
+            "todos": [{"id": f"id{i}", "title": f"Task {i}", "completed": False, "created": 0} for i in range(count)],
+        }
+    )
+
+
+SAVED_RECORD = saved_record(SAVED_COUNT)
 
 
 def storage_script(record):
@@ -138,11 +141,17 @@ class Bench:
         self.timeout_ms = timeout_ms
         self.problems = []
         self.pages = {name: (origin, path) for name, path in PAGES.items()}
+        # What each page finds under the app's key in localStorage (None: nothing); pages not named
+        # here are left alone.
+        self.records = {"app": None, "app50": SAVED_RECORD}
         self._requests = {}  # context -> every request URL it has made (pages and service workers)
 
-    def add_page(self, name, origin, path="/index.html"):
-        """Another page to load, from another server: `bench_startup.py --before` serves the site as it was."""
+    def add_page(self, name, origin, path="/index.html", saved=None):
+        """Another page to load, from another server: `bench_startup.py --before` serves the site as it was.
+        `saved`: the storage record (JSON) it finds in localStorage."""
         self.pages[name] = (origin, path)
+        if saved is not None:
+            self.records[name] = saved
 
     def new_context(self, page_name, profile_dir=None):
         """A context for one page: an in-memory one, or a persistent one with a disk cache in `profile_dir`."""
@@ -157,8 +166,8 @@ class Bench:
         log = self._requests[context] = []
         context.on("request", lambda request: log.append(request.url))
         context.add_init_script(TIMING_SCRIPT)
-        if page_name.startswith("app"):
-            context.add_init_script(storage_script(SAVED_RECORD if page_name == "app50" else None))
+        if page_name in self.records:
+            context.add_init_script(storage_script(self.records[page_name]))
         return context
 
     def close_context(self, context):
@@ -176,11 +185,15 @@ class Bench:
             self.problems += [f"[{page_name}] {p}" for p in problems]
             raise LoadError("; ".join(problems))
 
-    def load(self, context, page_name, trace_wasm=False):
+    def load(self, context, page_name, trace_wasm=False, trace_main_thread=False, act=None):
         """Open the page in a new tab of `context`; return the figures of this load.
 
         trace_wasm: also record (with a Chromium trace) whether V8 compiled pyodide.asm.wasm or took
         it from its WebAssembly code cache; costs some time, so the measured runs don't do it.
+        trace_main_thread: also return the main thread's tasks, from a trace (bench/main_thread.py),
+        as `mainThreadTasks` [(start, duration)], ms from navigation start.
+        act: called with the page as soon as the navigation commits (before it is ready: it may wait
+        for that itself); what it returns is the load's `act`.
         """
         url = "".join(self.pages[page_name])
         errors, warnings = [], []
@@ -189,13 +202,16 @@ class Bench:
         page = context.new_page()
         if trace_wasm:
             tracer = WasmTracer(context, page)
+        if trace_main_thread:
+            main_thread = MainThreadTrace(context, page)
         watch_errors(page, errors)
         page.on("console", lambda message: warnings.append(f"{message.type}: {message.text}")
                 if message.type in ("warning", "error") and not is_traceback(message.text) else None)
         try:
             page.goto(url, wait_until="commit")
+            acted = act(page) if act is not None else None
             condition = "window.__readyAt !== undefined"
-            if page_name == "app50":
+            if self.records.get(page_name):
                 condition += " && window.__paintedAt !== undefined"
             try:
                 page.wait_for_function(condition, timeout=self.timeout_ms, polling=50)
@@ -204,6 +220,9 @@ class Bench:
             result = page.evaluate(self.collect)
             if trace_wasm:
                 result["wasm"] = tracer.finish(page)
+            if trace_main_thread:
+                result["mainThreadTasks"] = main_thread.finish(page)
+            result["act"] = acted
         finally:
             page.close()
         requests = log[first:]
