@@ -13,9 +13,10 @@ or `--root`, another checkout with vendor/ built, to measure a "before"):
      practices and SEO (median per category), the performance metrics (median), and the audits
      that failed in any run, with their titles and the items they name.
   2. `--runs` plain loads in Chromium (no throttling, bench/page_loads.py's Bench, a fresh context
-     each: a first visit) with a `longtask` PerformanceObserver installed before any page script:
-     the longest main-thread task from navigation until the app is ready (`data-ready`), and
-     the total time of tasks over 50 ms in that span (the page's own blocking time).
+     each: a first visit), each traced (bench/main_thread.py: the renderer main thread's tasks, as
+     bench/bench_main_thread.py reads them): the longest main-thread task from navigation until the
+     app is ready (`data-ready`), the tasks over 50 ms, and the total blocking time in that span
+     (Σ of each task's time over 50 ms).
 """
 
 import argparse
@@ -31,6 +32,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from bench.main_thread import TraceError, blocking_figures
 from bench.page_loads import ROOT, Bench, LoadError
 from bench.report import command_line, load_average, source_version
 from build.browser import CHROMIUM, CHROMIUM_ARGS
@@ -47,15 +49,6 @@ METRICS = [
     ("speed-index", "Speed Index"),
     ("interactive", "Time to Interactive"),
 ]
-LONG_TASKS_SCRIPT = """
-(() => {
-  const tasks = (window.__longTasks = []);
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) tasks.push([entry.startTime, entry.duration]);
-  }).observe({ type: "longtask", buffered: true });
-})();
-"""
-COLLECT_LONG_TASKS = "async () => ({ longTasks: window.__longTasks || [] })"
 
 
 def install_lighthouse():
@@ -126,24 +119,22 @@ def _item_text(item):
 def longest_tasks(playwright, origin, runs, timeout_ms):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        bench = Bench(playwright, browser, origin, timeout_ms, extra_collect=COLLECT_LONG_TASKS)
+        bench = Bench(playwright, browser, origin, timeout_ms)
         loads = []
         for _ in range(runs):
             context = bench.new_context("app")
-            context.add_init_script(LONG_TASKS_SCRIPT)
             try:
-                loads.append(bench.load(context, "app"))
+                loads.append(bench.load(context, "app", trace_main_thread=True))
             finally:
                 bench.close_context(context)
     finally:
         browser.close()
     figures = []
     for load in loads:
-        until_ready = [(start, length) for start, length in load["longTasks"] if start < load["readyAt"]]
-        longest = max((length for _, length in until_ready), default=0.0)
-        blocking = sum(length - 50 for _, length in until_ready if length > 50)
-        figures.append({"readyAt": load["readyAt"], "longest": longest, "blocking": blocking,
-                        "tasks": len(until_ready)})
+        until_ready = blocking_figures(load["mainThreadTasks"], 0.0, load["readyAt"])
+        over50 = sum(length > 50 for start, length in load["mainThreadTasks"] if 0.0 <= start < load["readyAt"])
+        figures.append({"readyAt": load["readyAt"], "longest": until_ready["longest"],
+                        "blocking": until_ready["blocking"], "tasks": over50})
     return figures
 
 
@@ -182,11 +173,12 @@ def report(reports, tasks, args, origin):
                   f"{title}")
             for item in items:
                 print(f"      - {item}")
-    print(f"\nStart-up main thread, no throttling, {len(tasks)} first visit(s), until data-ready (median, range):")
-    for key, label in (("readyAt", "ready"), ("longest", "longest task"), ("blocking", "time over 50 ms")):
+    print(f"\nStart-up main thread (traced), no throttling, {len(tasks)} first visit(s), until data-ready "
+          "(median, range):")
+    for key, label in (("readyAt", "ready"), ("longest", "longest task"), ("blocking", "blocking time")):
         values = [t[key] for t in tasks]
         print(f"  {label:16} {median(values):7.0f} ms  ({min(values):.0f}–{max(values):.0f})")
-    print(f"  long tasks       {median([t['tasks'] for t in tasks]):7.0f}")
+    print(f"  tasks over 50 ms {median([t['tasks'] for t in tasks]):7.0f}")
 
 
 def main():
@@ -212,7 +204,7 @@ def main():
                   f"{reports[-1]['categories']['performance']['score']}", file=sys.stderr, flush=True)
         with sync_playwright() as playwright:
             tasks = longest_tasks(playwright, server.origin, args.runs, 120_000)
-    except (RuntimeError, LoadError, PlaywrightError, subprocess.TimeoutExpired) as error:
+    except (RuntimeError, LoadError, TraceError, PlaywrightError, subprocess.TimeoutExpired) as error:
         print(f"\nAborted: {str(error).splitlines()[0]}", file=sys.stderr)
         return 1
     finally:
