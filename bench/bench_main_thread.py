@@ -233,7 +233,7 @@ ROWS = [
     ("toggle: main-thread work", "{app}200", "toggleWork", 1),
     ("toggle: pointerdown → class change", "{app}200", "toggleLatency", 1),
     ("toggle: pointerdown → frame done", "{app}200", "toggleFrame", 1),
-    ("toggle: longest task (max of runs)", "{app}200", "toggleLongest", 1),
+    ("toggle: longest task (a load's max)", "{app}200", "toggleLongest", 1),
 ]
 
 
