@@ -9,6 +9,9 @@ Run from the repository root as `python -m bench.studies.<name>`:
   app/assistant/changes/schema.py's docstring.
 - bench_reply_stream (in .venv; Pyodide under node when vendor/ is built): the cost per streamed
   chunk of reading the reply out of partial JSON (app/assistant/changes/stream.py).
+- worker_mode (in .venv, `python -m bench.studies.worker_mode.bench`): PyScript worker mode against
+  the main thread on probe pages (boot, DOM crossings, engine calls, streams); written up in
+  docs/benchmarks-main-thread.md.
 
 They use the shared helpers of bench/ (bench.sample_todos, bench.ROOT) and import no regression
 benchmark; no regression benchmark imports them.
