@@ -185,9 +185,13 @@ class Bench:
             self.problems += [f"[{page_name}] {p}" for p in problems]
             raise LoadError("; ".join(problems))
 
-    def load(self, context, page_name, trace_wasm=False, trace_main_thread=False, act=None):
+    def load(self, context, page_name, trace_wasm=False, trace_main_thread=False, act=None, reload=False):
         """Open the page in a new tab of `context`; return the figures of this load.
 
+        reload: open it, wait until it is ready, then reload it at once (a visitor pressing Reload
+        right after the page came up): the figures are the reload's, whatever the first load left
+        running in the background (a service worker installing) competing with it. Its first load's
+        ready (ms) is the load's `firstReadyAt`.
         trace_wasm: also record (with a Chromium trace) whether V8 compiled pyodide.asm.wasm or took
         it from its WebAssembly code cache; costs some time, so the measured runs don't do it.
         trace_main_thread: also return the main thread's tasks, from a trace (bench/main_thread.py),
@@ -208,11 +212,18 @@ class Bench:
         page.on("console", lambda message: warnings.append(f"{message.type}: {message.text}")
                 if message.type in ("warning", "error") and not is_traceback(message.text) else None)
         try:
-            page.goto(url, wait_until="commit")
-            acted = act(page) if act is not None else None
             condition = "window.__readyAt !== undefined"
             if self.records.get(page_name):
                 condition += " && window.__paintedAt !== undefined"
+            first_ready = None
+            if reload:
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(condition, timeout=self.timeout_ms, polling=50)
+                first_ready = page.evaluate("window.__readyAt")
+                page.reload(wait_until="commit")
+            else:
+                page.goto(url, wait_until="commit")
+            acted = act(page) if act is not None else None
             try:
                 page.wait_for_function(condition, timeout=self.timeout_ms, polling=50)
             except PlaywrightError as error:
@@ -223,6 +234,8 @@ class Bench:
             if trace_main_thread:
                 result["mainThreadTasks"] = main_thread.finish(page)
             result["act"] = acted
+            if reload:
+                result["firstReadyAt"] = first_ready
         finally:
             page.close()
         requests = log[first:]
