@@ -172,6 +172,7 @@ SW_EVENTS_SCRIPT = """
     if (!registration) return events.push(["no registration", performance.now()]);
     const worker = registration.installing || registration.waiting || registration.active;
     const name = registration.installing ? "installing" : registration.waiting ? "waiting" : "active";
+    if (!worker) return events.push(["no worker", performance.now()]);
     events.push([name, performance.now()]);
     worker.addEventListener("statechange", () => events.push([worker.state, performance.now()]));
   });
