@@ -13,6 +13,21 @@
 // adds them to what it serves (the page, the precached files, same-origin workers), so from the
 // second visit on the page is `crossOriginIsolated` wherever it is hosted. The values and the
 // reasons for `require-corp` are in build/serve.py.
+//
+// Yielding to a page that is starting: the install downloads, hashes and stores ~50 MB, seconds of
+// network, CPU and disk. It begins when the first visit is ready (assets/pwa.js registers then), so
+// a reload straight after that first visit would boot Python while the install runs (measured: 1.8x
+// the bare page's reload; `bench_startup --reload`, docs/benchmarks.md). So a page of the site says
+// "BOOTING" to the installing worker as soon as its pwa.js runs and "READY" at data-ready, and a page
+// that was already booting when the install began says so when asked ("ARE_YOU_BOOTING", sent to
+// every window of the origin at the install's start). While some page is booting, the install starts
+// no new file (a few are fetched at a time, so the ones in flight finish soon) and goes on when
+// none is. A page stops counting as booting when it says ready, when it is gone (closed, navigated
+// away), or BOOT_TIMEOUT_MS after it said so: a page that never gets ready cannot hold the install
+// for longer, and the install always completes (or fails) as before. A page answers the question on
+// its main thread, so a page already in the middle of Pyodide's boot (one task of seconds) answers
+// after that task; the "BOOTING" it sends itself, early, is what a reload straight after the first
+// visit relies on. tests/e2e/test_pwa.py checks both ways and the timeout.
 importScripts("./precache-manifest.js");
 
 const PREFIX = "tasks-and-talk-shell-";
@@ -20,6 +35,13 @@ const CACHE = PREFIX + self.PRECACHE.version;
 const SCOPE = self.registration.scope;
 const REVISIONS = new Map(self.PRECACHE.files.map((f) => [new URL(f.url, SCOPE).href, f.revision]));
 const INDEX = new URL("./index.html", SCOPE).href;
+
+// Files fetched at a time by the install: few, so that a pause for a booting page takes effect soon.
+const PARALLEL_FETCHES = 4;
+// Longest a page counts as booting after it said so (a cold start on a slow phone is well under it).
+const BOOT_TIMEOUT_MS = 30_000;
+// How often the paused install looks whether a booting page is gone or timed out.
+const RECHECK_MS = 1_000;
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -60,14 +82,72 @@ async function fetchChecked(url, revision) {
   return new Response(body, { status: 200, statusText: "OK", headers });
 }
 
+// The pages that said they are booting: client id -> when (Date.now()). See "Yielding" above.
+const booting = new Map();
+// What the install did, for tests (tests/e2e/test_pwa.py asks with PRECACHE_STATUS): files stored,
+// fetches in flight, pages waited for and how each wait ended, and its steps in order.
+const status = { total: REVISIONS.size, stored: 0, inFlight: 0, waits: 0, timedOut: 0, log: [] };
+const waiting = new Set(); // the paused fetchers' wake-ups, called when a page says READY
+function changed() {
+  for (const wake of waiting) wake();
+  waiting.clear();
+}
+
+/** Resolves once no page of the site is booting (each counts for BOOT_TIMEOUT_MS at most). */
+async function noPageBooting() {
+  for (let waited = false; ; waited = true) {
+    for (const [id, since] of booting) {
+      const timedOut = Date.now() - since > BOOT_TIMEOUT_MS;
+      // Another fetcher may have dropped it meanwhile: log each page once.
+      if ((timedOut || !(await self.clients.get(id))) && booting.get(id) === since) {
+        booting.delete(id);
+        status.log.push(timedOut ? "timed out" : "gone");
+        if (timedOut) status.timedOut++;
+      }
+    }
+    if (booting.size === 0) {
+      if (waited) status.log.push("resumed");
+      return;
+    }
+    if (!waited) {
+      status.waits++;
+      status.log.push("paused");
+    }
+    await new Promise((resolve) => {
+      waiting.add(resolve);
+      setTimeout(resolve, RECHECK_MS);
+    });
+  }
+}
+
+async function storeFile(cache, url, revision) {
+  if (await cache.match(url)) return;
+  let response = await previousCopy(url, revision);
+  if (!response) {
+    await noPageBooting();
+    status.inFlight++;
+    status.log.push("fetch");
+    try {
+      response = await fetchChecked(url, revision);
+    } finally {
+      status.inFlight--;
+    }
+  }
+  await cache.put(url, response);
+  status.stored++;
+}
+
 async function install() {
+  // Pages already booting when the install begins answer "BOOTING" (assets/pwa.js).
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage({ type: "ARE_YOU_BOOTING" });
+  }
   const cache = await caches.open(CACHE);
-  await Promise.all(
-    [...REVISIONS].map(async ([url, revision]) => {
-      if (await cache.match(url)) return;
-      await cache.put(url, (await previousCopy(url, revision)) || (await fetchChecked(url, revision)));
-    }),
-  );
+  const queue = [...REVISIONS];
+  const fetcher = async () => {
+    for (let next; (next = queue.shift()); ) await storeFile(cache, ...next);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_FETCHES }, fetcher));
 }
 
 async function activate() {
@@ -86,7 +166,18 @@ const ISOLATED_DESTINATIONS = new Set(["document", "worker", "sharedworker"]);
 self.addEventListener("install", (event) => event.waitUntil(install()));
 self.addEventListener("activate", (event) => event.waitUntil(activate()));
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  const type = event.data && event.data.type;
+  const client = event.source && event.source.id;
+  if (type === "SKIP_WAITING") self.skipWaiting();
+  else if (type === "BOOTING" && client) {
+    booting.set(client, Date.now());
+    status.log.push("booting");
+  } else if (type === "READY" && client) {
+    if (booting.delete(client)) status.log.push("ready");
+    changed();
+  } else if (type === "PRECACHE_STATUS" && event.ports[0]) {
+    event.ports[0].postMessage({ ...status, booting: booting.size, log: [...status.log] });
+  }
 });
 self.addEventListener("fetch", (event) => {
   const request = event.request;

@@ -58,6 +58,23 @@
     update.hidden = false;
     update.querySelector("button").onclick = () => worker.postMessage({ type: "SKIP_WAITING" });
   }
+  // While this page boots, the service worker's install (if one is running) pauses: "BOOTING" to the
+  // installing worker now, and as the answer when an install that begins meanwhile asks
+  // ("ARE_YOU_BOOTING"); "READY" once the app is ready. sw.js says why and how ("Yielding").
+  let booting = true;
+  const tellInstalling = (type) => navigator.serviceWorker.getRegistration()
+    .then((registration) => registration?.installing?.postMessage({ type }))
+    .catch(() => {});
+  navigator.serviceWorker.addEventListener("message", ({ data, source }) => {
+    if (data?.type === "ARE_YOU_BOOTING" && booting) source?.postMessage({ type: "BOOTING" });
+  });
+  navigator.serviceWorker.startMessages(); // an uncontrolled page gets them only once started
+  tellInstalling("BOOTING");
+  window.bootShell.whenReady(() => {
+    booting = false;
+    tellInstalling("READY");
+  });
+
   const hadController = Boolean(navigator.serviceWorker.controller);
   // Registered once the app is ready (<html data-ready>, set when Python has taken over): installing
   // fetches and stores the whole site (~50 MB), which would otherwise compete with Pyodide's own
@@ -67,7 +84,10 @@
     .then((registration) => {
       if (registration.waiting && hadController) offerUpdate(registration.waiting);
       registration.addEventListener("updatefound", () => {
+        // Null when the install has already finished by the time this runs (a reload straight after
+        // the first visit registers while that visit's install may be ending).
         const worker = registration.installing;
+        if (!worker) return;
         worker.addEventListener("statechange", () => {
           if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
         });

@@ -209,6 +209,90 @@ def test_offline_every_listed_file_is_served_from_the_cache_with_its_revision(sw
     expect(page.locator(".filters a.selected")).to_have_text("Active")
 
 
+# The install yields to a page that is starting (sw.js: "Yielding to a page that is starting").
+
+# The service worker's own account of its install (sw.js answers PRECACHE_STATUS): files stored of
+# total, fetches in flight, pages counted as booting, waits that timed out, and its steps in order
+# ("fetch", "booting", "paused", "ready", "resumed", "gone", "timed out").
+PRECACHE_STATUS = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  const worker = registration && (registration.installing || registration.waiting || registration.active);
+  if (!worker) return null;
+  const channel = new MessageChannel();
+  const answer = new Promise((resolve) => (channel.port1.onmessage = ({ data }) => resolve(data)));
+  worker.postMessage({ type: "PRECACHE_STATUS" }, [channel.port2]);
+  return answer;
+}"""
+# True once the install is paused for a booting page with none of its fetches still in flight.
+PAUSED_AND_IDLE = f"""async () => {{
+  const status = await ({PRECACHE_STATUS})();
+  return Boolean(status && status.booting > 0 && status.inFlight === 0 && status.log.includes("paused"));
+}}"""
+INSTALLING = "navigator.serviceWorker.getRegistration().then((r) => Boolean(r && r.installing))"
+
+
+def open_held(sw_app):
+    """A page of the app whose start is held (its request for pyscript.toml waits): it stays booting,
+    before its interpreter loads, so its main thread is free to answer the service worker at once (a
+    page in the middle of Pyodide's boot, one task of seconds, answers only after it). Returns
+    (page, release)."""
+    page = sw_app.watch.attach(sw_app.context.new_page())
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    def release():
+        for route in held:
+            route.continue_()
+        page.unroute("**/pyscript.toml")
+
+    page.route("**/pyscript.toml", hold)
+
+    page.goto(sw_app.site.url("/"), wait_until="commit")
+    return page, release
+
+
+def test_the_install_pauses_while_another_page_boots_and_completes_once_it_is_ready(sw_app, site_copy):
+    first = sw_app.open()  # ready: it registers the service worker, whose install begins
+    first.wait_for_function(INSTALLING, polling=20)
+    second, release = open_held(sw_app)  # a page starting while the install runs: it says "BOOTING"
+
+    first.wait_for_function(PAUSED_AND_IDLE, polling=50, timeout=60000)
+    paused = first.evaluate(PRECACHE_STATUS)
+    assert paused["stored"] < paused["total"], "the install had finished before the page said it was booting"
+    assert second.evaluate("document.documentElement.hasAttribute('data-ready')") is False
+
+    release()
+    wait_ready_page(second)  # its "READY" lets the install go on
+    wait_activated(first)
+    done = first.evaluate(PRECACHE_STATUS)
+    log = done["log"]
+    booting, ready = log.index("booting"), log.index("ready")
+    assert "fetch" not in log[booting:ready], log  # no file was fetched while the page booted
+    assert "resumed" in log[ready:] and "fetch" in log[ready:], log
+    assert done["stored"] == done["total"] and done["timedOut"] == 0
+    assert set(cache_urls(first, SHELL_PREFIX + site_copy.manifest()["version"])) == {
+        first.evaluate("(u) => new URL(u, location.href).href", f["url"]) for f in site_copy.manifest()["files"]}
+
+
+def test_a_page_that_never_gets_ready_holds_the_install_only_until_its_timeout(sw_app, site_copy):
+    # sw.js's BOOT_TIMEOUT_MS (30 s) shortened in this copy, so that the test waits 2 s instead.
+    sw = site_copy.path("sw.js").read_text()
+    assert "const BOOT_TIMEOUT_MS = 30_000;" in sw
+    site_copy.write_text("sw.js", sw.replace("const BOOT_TIMEOUT_MS = 30_000;", "const BOOT_TIMEOUT_MS = 2_000;"))
+    stuck, _ = open_held(sw_app)  # booting before the install begins, and never ready
+    stuck.wait_for_function("document.querySelector('.connection')?.textContent === 'Online'")
+
+    first = sw_app.open()  # its install asks the pages that are booting: the stuck one answers
+    wait_activated(first)
+    done = first.evaluate(PRECACHE_STATUS)
+    assert done["timedOut"] == 1 and done["stored"] == done["total"], done
+    log = done["log"]
+    assert log.index("booting") < log.index("paused") < log.index("timed out") < log.index("resumed"), log
+    assert stuck.evaluate("document.documentElement.hasAttribute('data-ready')") is False
+
+
 # Updates.
 
 
