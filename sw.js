@@ -16,18 +16,20 @@
 //
 // Yielding to a page that is starting: the install downloads, hashes and stores ~50 MB, seconds of
 // network, CPU and disk. It begins when the first visit is ready (assets/pwa.js registers then), so
-// a reload straight after that first visit would boot Python while the install runs (measured: 1.8x
-// the bare page's reload; `bench_startup --reload`, docs/benchmarks.md). So a page of the site says
-// "BOOTING" to the installing worker as soon as its pwa.js runs and "READY" at data-ready, and a page
-// that was already booting when the install began says so when asked ("ARE_YOU_BOOTING", sent to
-// every window of the origin at the install's start). While some page is booting, the install starts
-// no new file (a few are fetched at a time, so the ones in flight finish soon) and goes on when
-// none is. A page stops counting as booting when it says ready, when it is gone (closed, navigated
-// away), or BOOT_TIMEOUT_MS after it said so: a page that never gets ready cannot hold the install
-// for longer, and the install always completes (or fails) as before. A page answers the question on
-// its main thread, so a page already in the middle of Pyodide's boot (one task of seconds) answers
-// after that task; the "BOOTING" it sends itself, early, is what a reload straight after the first
-// visit relies on. tests/e2e/test_pwa.py checks both ways and the timeout.
+// a reload straight after that first visit would boot Python while the install runs (measured: ~1.8x
+// the bare page's reload; `bench_startup --reload`, docs/benchmarks.md). So the install starts no
+// new file while a page of the site is booting (a few are fetched at a time, so the ones in flight
+// finish soon), and goes on when none is:
+// - a page says "BOOTING" to the installing worker as soon as its pwa.js runs, and "READY" at
+//   data-ready;
+// - at its start the install asks every window of the origin ("ARE_YOU_BOOTING") and counts each as
+//   booting until it answers "READY": a page answers on its main thread, which a page in the middle
+//   of Pyodide's boot (one task of seconds) holds, so a late answer must not mean "not booting".
+// A page stops counting as booting when it says ready, when it is gone (closed, navigated away), or
+// BOOT_TIMEOUT_MS after it was counted: a page that never gets ready, or never answers (a window of
+// the origin without pwa.js, an old version's page during an update), holds the install no longer,
+// and the install always completes (or fails) as before. tests/e2e/test_pwa.py checks the pause and
+// the timeout.
 importScripts("./precache-manifest.js");
 
 const PREFIX = "tasks-and-talk-shell-";
@@ -85,7 +87,8 @@ async function fetchChecked(url, revision) {
 // The pages that said they are booting: client id -> when (Date.now()). See "Yielding" above.
 const booting = new Map();
 // What the install did, for tests (tests/e2e/test_pwa.py asks with PRECACHE_STATUS): files stored,
-// fetches in flight, pages waited for and how each wait ended, and its steps in order.
+// fetches in flight, waits that timed out, and its steps in order ("asked", "booting", "ready",
+// "paused", "resumed", "fetch", "gone", "timed out").
 const status = { total: REVISIONS.size, stored: 0, inFlight: 0, waits: 0, timedOut: 0, log: [] };
 const waiting = new Set(); // the paused fetchers' wake-ups, called when a page says READY
 function changed() {
@@ -138,8 +141,10 @@ async function storeFile(cache, url, revision) {
 }
 
 async function install() {
-  // Pages already booting when the install begins answer "BOOTING" (assets/pwa.js).
+  // Every window open when the install begins counts as booting until it answers "READY" (pwa.js).
   for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    booting.set(client.id, Date.now());
+    status.log.push("asked");
     client.postMessage({ type: "ARE_YOU_BOOTING" });
   }
   const cache = await caches.open(CACHE);

@@ -59,14 +59,14 @@
     update.querySelector("button").onclick = () => worker.postMessage({ type: "SKIP_WAITING" });
   }
   // While this page boots, the service worker's install (if one is running) pauses: "BOOTING" to the
-  // installing worker now, and as the answer when an install that begins meanwhile asks
-  // ("ARE_YOU_BOOTING"); "READY" once the app is ready. sw.js says why and how ("Yielding").
+  // installing worker now, "READY" once the app is ready, and the one that applies when an install
+  // that begins meanwhile asks ("ARE_YOU_BOOTING"). sw.js says why and how ("Yielding").
   let booting = true;
   const tellInstalling = (type) => navigator.serviceWorker.getRegistration()
     .then((registration) => registration?.installing?.postMessage({ type }))
     .catch(() => {});
   navigator.serviceWorker.addEventListener("message", ({ data, source }) => {
-    if (data?.type === "ARE_YOU_BOOTING" && booting) source?.postMessage({ type: "BOOTING" });
+    if (data?.type === "ARE_YOU_BOOTING") source?.postMessage({ type: booting ? "BOOTING" : "READY" });
   });
   navigator.serviceWorker.startMessages(); // an uncontrolled page gets them only once started
   tellInstalling("BOOTING");
