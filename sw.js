@@ -16,10 +16,10 @@
 //
 // Yielding to a page that is starting: the install downloads, hashes and stores ~50 MB, seconds of
 // network, CPU and disk. It begins when the first visit is ready (assets/pwa.js registers then), so
-// a reload straight after that first visit would boot Python while the install runs (measured: ~1.8x
-// the bare page's reload; `bench_startup --reload`, docs/benchmarks.md). So the install starts no
-// new file while a page of the site is booting (a few are fetched at a time, so the ones in flight
-// finish soon), and goes on when none is:
+// a reload straight after that first visit would boot Python while the install runs (measured: 1.43x
+// the bare page's reload, 1.12x with what follows; `bench_startup --reload`, docs/benchmarks.md).
+// So the install starts no new file while a page of the site is booting (a few are fetched at a
+// time, so the ones in flight finish soon), and goes on when none is:
 // - a page says "BOOTING" to the installing worker as soon as its pwa.js runs, and "READY" at
 //   data-ready;
 // - at its start the install asks every window of the origin ("ARE_YOU_BOOTING") and counts each as
