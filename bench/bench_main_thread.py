@@ -42,12 +42,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from bench.main_thread import TraceError, blocking_figures, work_in
-from bench.page_loads import ROOT, Bench, LoadError, rotate, saved_record
-from bench.report import (
-    load_average, load_line, print_heading, print_warnings, ratio_of, service_worker_state, site_lines,
-)
+from bench.page_loads import Bench, LoadError, measure_served, rotate, saved_record
+from bench.report import load_line, print_heading, print_warnings, ratio_of
 from build.browser import CHROMIUM, CHROMIUM_ARGS
-from build.serve import SiteServer
 
 SAVED = 200
 TOGGLED_ROW = 101  # the middle of the list, in view once scrolled to
@@ -297,19 +294,9 @@ def main():
     if args.runs < 1 or args.toggles < 1:
         parser.error("--runs and --toggles must be at least 1")
 
-    context_lines = site_lines(service_worker_state())
-    load_before = load_average()
-    server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
-    before_server = SiteServer("127.0.0.1", 0, root=args.before.resolve()).start_in_background() if args.before else None
-    if before_server is not None:
-        context_lines.append(f"Before:    {args.before} served on {before_server.origin}")
     started = time.monotonic()
-    try:
-        measured = measure(server, before_server, args)
-    finally:
-        server.shutdown()
-        if before_server is not None:
-            before_server.shutdown()
+    measured, context_lines, load_before, _ = measure_served(args.before, lambda server, before_server:
+                                                          measure(server, before_server, args))
     if measured is None:
         return 1
     results, version = measured

@@ -55,13 +55,12 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from bench.page_loads import PAGES, ROOT, Bench, LoadError, rotate
+from bench.page_loads import PAGES, Bench, LoadError, measure_served, rotate
 from bench.report import (
-    duration, fmt, load_average, load_line, longest_task, phase_medians, print_heading, print_phases,
-    print_warnings, ratio_of, resource_summary, service_worker_state, site_lines,
+    duration, fmt, load_line, longest_task, phase_medians, print_heading, print_phases, print_warnings,
+    ratio_of, resource_summary,
 )
 from build.browser import CHROMIUM, CHROMIUM_ARGS
-from build.serve import SiteServer
 
 READY_TARGET = {"cold": 1.05, "warm": 1.0}
 RELOAD_TARGET = 1.15
@@ -354,19 +353,9 @@ def main():
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    context_lines = site_lines(service_worker_state())
-    load_before = load_average()
-    server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
-    before_server = SiteServer("127.0.0.1", 0, root=args.before.resolve()).start_in_background() if args.before else None
-    if before_server is not None:
-        context_lines.append(f"Before:    {args.before} served on {before_server.origin}")
     started = time.monotonic()
-    try:
-        measured = measure(server, before_server, args)
-    finally:
-        server.shutdown()
-        if before_server is not None:
-            before_server.shutdown()
+    measured, context_lines, load_before, origin = measure_served(args.before, lambda server, before_server:
+                                                          measure(server, before_server, args))
     if measured is None:
         return 1
     results, wasm_cache, version = measured
@@ -374,7 +363,7 @@ def main():
     if args.reload:
         report_reload(results, args, version, context_lines)
     else:
-        report(results, server.origin, args, version, context_lines, details=args.details)
+        report(results, origin, args, version, context_lines, details=args.details)
     if wasm_cache:
         print("\nV8 WebAssembly code cache, 3 traced loads per page in a fresh profile (1st load = first visit):")
         for name, loads in wasm_cache.items():

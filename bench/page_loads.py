@@ -18,8 +18,10 @@ import re
 from playwright.sync_api import Error as PlaywrightError
 
 from bench import ROOT
+from bench.report import load_average, service_worker_state, site_lines
 from bench.main_thread import MainThreadTrace
 from build.browser import CHROMIUM, CHROMIUM_ARGS
+from build.serve import SiteServer
 
 # The app's localStorage keys: its list, defined once in index.html (<html data-todos-key>), and the
 # assistant's remembered model choice (the key the app calls MODEL_SETTING).
@@ -274,3 +276,21 @@ def rotate(items, n):
     """`items` starting at the n-th: the order of run n, so interleaved cases take turns going first."""
     n %= len(items)
     return items[n:] + items[:n]
+
+
+def measure_served(before, measure):
+    """Serve this checkout (and `before`, another built checkout, if given) on 127.0.0.1 while
+    measure(server, before_server) runs; returns (what it returned, the heading's context lines,
+    the load average before, this checkout's origin). The servers are shut down whatever happens."""
+    context_lines = site_lines(service_worker_state())
+    load_before = load_average()
+    server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
+    before_server = SiteServer("127.0.0.1", 0, root=before.resolve()).start_in_background() if before else None
+    if before_server is not None:
+        context_lines.append(f"Before:    {before} served on {before_server.origin}")
+    try:
+        return measure(server, before_server), context_lines, load_before, server.origin
+    finally:
+        server.shutdown()
+        if before_server is not None:
+            before_server.shutdown()
