@@ -24,7 +24,7 @@ import app
 from app.dom import listen, remove_all
 
 if TYPE_CHECKING:  # the assistant's own modules are only there once it is loaded
-    from app.assistant.controller import ApplyBatch, GetTodos, WatchTodos
+    from app.assistant.contracts import ApplyBatch, GetTodos, WatchTodos
     from app.assistant.views.chat import ChatView
 
 Files = tuple[list[str], list[tuple[str, str]]]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.assistant.controller import ApplyBatch, GetTodos, WatchTodos
+    from app.assistant.contracts import ApplyBatch, GetTodos, WatchTodos
     from app.assistant.views.chat import ChatView
 
 

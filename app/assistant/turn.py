@@ -42,7 +42,7 @@ NO_CHANGE_TEXT = ("I could not turn that into a change to your list. Try saying 
 class AnswerStream(Protocol):
     """The answer under the question, as a turn writes into it while it is generated:
     app/assistant/views/transcript.py's AnswerView in the page, a recording fake in the unit tests.
-    (What the controller then does with it is app.assistant.controller.TranscriptAnswer.)"""
+    (What the controller then does with it is app.assistant.contracts.TranscriptAnswer.)"""
 
     def append(self, text: str) -> None:
         """Show the next piece of a plain answer's text, after what is there."""

@@ -25,7 +25,7 @@ from fakes import (
 )
 
 from app.assistant.changes.proposals import ProposalDisplay
-from app.assistant.controller import AssistantView, Settings, StorageManager, TranscriptAnswer
+from app.assistant.contracts import AssistantView, Settings, StorageManager, TranscriptAnswer
 from app.assistant.engines.device import BrowserDevice
 from app.assistant.engines.js_adapter import JsEngine
 from app.assistant.engines.port import Device, Engine

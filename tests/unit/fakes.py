@@ -93,11 +93,11 @@ class RecordingListView:
         self.restored.append(text)
 
 
-# The assistant's panel (app/assistant/controller.py's AssistantView and TranscriptAnswer)
+# The assistant's panel (app/assistant/contracts.py's AssistantView and TranscriptAnswer)
 
 
 class RecordingAnswer:
-    """app.assistant.controller.TranscriptAnswer, recording. It cannot offer changes (see
+    """app.assistant.contracts.TranscriptAnswer, recording. It cannot offer changes (see
     ProposingAnswer): its controller has no apply_batch."""
 
     def __init__(self, question: str) -> None:
@@ -130,7 +130,7 @@ class RecordingAnswer:
 
 
 class RecordingAssistantView:
-    """app.assistant.controller.AssistantView, recording."""
+    """app.assistant.contracts.AssistantView, recording."""
 
     def __init__(self) -> None:
         self.states: list[tuple[str, str | None, str | None]] = []
@@ -229,7 +229,7 @@ class ProposingAssistantView(RecordingAssistantView):
 
 
 class MemorySettings:
-    """app.assistant.controller.Settings in memory."""
+    """app.assistant.contracts.Settings in memory."""
 
     def __init__(self, **values: str) -> None:
         self.values = dict(values)
@@ -242,7 +242,7 @@ class MemorySettings:
 
 
 class RecordingStorage:
-    """app.assistant.controller.StorageManager, recording what the controller asks of it; check_space()
+    """app.assistant.contracts.StorageManager, recording what the controller asks of it; check_space()
     answers `problem`."""
 
     def __init__(self, problem: str | None = None) -> None:

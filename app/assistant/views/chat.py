@@ -29,7 +29,7 @@ def _run(coroutine_function: Callable[[], Awaitable[object]]) -> Handler:
 
 
 class ChatView:
-    """The assistant's panel (app.assistant.controller.AssistantView, which the controller calls)."""
+    """The assistant's panel (app.assistant.contracts.AssistantView, which the controller calls)."""
 
     def __init__(self) -> None:
         query = document.querySelector

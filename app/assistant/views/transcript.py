@@ -26,7 +26,7 @@ MARKDOWN = "./assets/markdown.js"
 
 class AnswerView:
     """One answer in the transcript, filled chunk by chunk, then rendered once as markdown
-    (app.assistant.controller.TranscriptAnswer, which the turn and the controller call)."""
+    (app.assistant.contracts.TranscriptAnswer, which the turn and the controller call)."""
 
     def __init__(self, transcript: "TranscriptView", body: Any, meta: Any) -> None:
         self.transcript, self.body, self.meta = transcript, body, meta
