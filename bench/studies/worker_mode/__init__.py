@@ -2,8 +2,10 @@
 "Python off the main thread" issue. Run `python -m bench.studies.worker_mode.bench`; the findings are
 in docs/benchmarks-main-thread.md.
 
-Pages (served from the repository root by build/serve.py, with the repo's vendor/), all with the
-app's Content-Security-Policy and the same body (a count, a list, the app's row <template>):
+Pages (served from the repository root by build/serve.py, with the repo's vendor/), written by
+bench.py from page.html.in at each run (git ignores them): all with the app's
+Content-Security-Policy, copied from index.html, and the same body (a count, a list, the app's row
+<template>); configs probe.toml and probe-ffi0.toml:
 
   main.html                  <script type="py"> on the main thread
   worker.html                <script type="py" worker>

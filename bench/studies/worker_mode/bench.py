@@ -24,9 +24,10 @@ from bench.main_thread import MainThreadTrace, blocking_figures
 from bench.page_loads import watch_errors
 from bench.report import command_line, load_average, source_version
 from build.browser import CHROMIUM, CHROMIUM_ARGS
-from build.serve import SiteServer
+from build.serve import CSP_META, SiteServer
 
 HERE = "/bench/studies/worker_mode/"
+FOLDER = Path(__file__).resolve().parent
 PAGES = ["main.html", "worker.html", "worker-ffi0.html", "main-batched.html", "worker-batched.html",
          "worker-ffi0-batched.html"]
 COLLECT = """() => ({
@@ -34,6 +35,22 @@ COLLECT = """() => ({
   marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])),
   results: JSON.parse(document.documentElement.dataset.pyResults),
 })"""
+
+
+def write_pages():
+    """Write the six probe pages from page.html.in (they differ only in what their names say), with
+    the app's Content-Security-Policy as index.html has it now; git ignores them."""
+    template = (FOLDER / "page.html.in").read_text()
+    match = CSP_META.search((ROOT / "index.html").read_text())
+    if match is None:
+        raise SystemExit("index.html has no Content-Security-Policy <meta> to copy")
+    for name in PAGES:
+        worker = name.startswith("worker")
+        (FOLDER / name).write_text(template.format(
+            name=name, policy=match.group(1),
+            render=' data-render="batched"' if "batched" in name else "",
+            config="probe-ffi0.toml" if "ffi0" in name else "probe.toml",
+            worker=" worker" if worker else ""))
 
 
 def load(page, url, timeout_ms, trace=None):
@@ -139,6 +156,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=180, help="seconds for one page to finish")
     parser.add_argument("--json", type=Path, help="also write every load's figures here")
     args = parser.parse_args()
+    write_pages()
     try:
         results = run(args.runs, args.pages, int(args.timeout * 1000))
     except Exception as error:  # a load that went wrong: say which, exit non-zero
