@@ -36,6 +36,16 @@ async def cpu_ready(**options):
     return rig
 
 
+async def cpu_reading_ahead():
+    """A CPU model just loaded, its first reading ahead held in progress (until release_prefill())."""
+    rig = Rig(webllm=NO, wllama=CPU)
+    rig.wllama.hold_prefill = True
+    await rig.controller.open()
+    await rig.controller.load()
+    await rig.wllama.prefill_pending.wait()
+    return rig
+
+
 # The warmer alone
 
 
@@ -174,11 +184,7 @@ def test_a_question_is_sent_with_the_prefix_it_was_read_with_and_after_it():
 
 def test_a_question_asked_while_its_prefix_is_read_waits_for_that_reading():
     async def scenario():
-        rig = Rig(webllm=NO, wllama=CPU)
-        rig.wllama.hold_prefill = True
-        await rig.controller.open()
-        await rig.controller.load()
-        await rig.wllama.prefill_pending.wait()
+        rig = await cpu_reading_ahead()
         asking = asyncio.ensure_future(rig.controller.ask("What is left on my list?"))
         await settle()
         assert "generate" not in rig.calls("wllama")
@@ -193,11 +199,7 @@ def test_a_question_asked_while_its_prefix_is_read_waits_for_that_reading():
 
 def test_a_change_request_cancels_the_reading_ahead_before_it_is_sent():
     async def scenario():
-        rig = Rig(webllm=NO, wllama=CPU)
-        rig.wllama.hold_prefill = True
-        await rig.controller.open()
-        await rig.controller.load()
-        await rig.wllama.prefill_pending.wait()
+        rig = await cpu_reading_ahead()
         rig.wllama.hold_prefill = False
         rig.wllama.chunks = ['{"changes": [{"op": "complete", "todo": "Buy milk"}]}']
         assert await rig.controller.ask("I bought the milk") is True
