@@ -141,3 +141,13 @@ def backups(page):
             .filter((k) => k.startsWith(prefix)).map((k) => [k, localStorage.getItem(k)]))""",
         BACKUP_PREFIX,
     )
+
+
+def fetched_paths(page):
+    """The paths this page has fetched, from its own Resource Timing record.
+
+    Unlike the watch's request events, it also lists what the service worker answered from its cache
+    (such requests were once missing from Playwright's events under load, making a test flaky).
+    """
+    return set(page.evaluate(
+        """() => performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname)"""))

@@ -44,7 +44,7 @@ from tests.e2e.assistant_helpers import (
     wait_load_outcome,
     web_llm_requests,
 )
-from tests.e2e.helpers import add, item
+from tests.e2e.helpers import add, fetched_paths, item
 
 FETCH_REPORT = (
     "Fetching param cache[2/10]: 300MB fetched. 30% completed, 20 secs elapsed. It can take a while "
@@ -445,7 +445,7 @@ def test_without_webgpu_the_cpu_models_are_offered_webllm_is_not_downloaded_and_
     expect(load_button(page)).to_have_text("Download and start")
     expect(message_box(page)).to_be_disabled()
     # The watch saw the panel's own modules come; WebLLM was not among them.
-    assert [u for u in watch.requests if u.endswith("/app/assistant/controller.py")] != []
+    assert "/app/assistant/controller.py" in fetched_paths(page)
     assert web_llm_requests(watch) == [], "no 6.6 MB library for a browser that cannot run it"
     assert_todo_list_still_works(page)
 

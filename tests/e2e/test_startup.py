@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     SAVED,
     INDEX,
     add,
+    fetched_paths,
     hold_python,
     html,
     items,
@@ -77,8 +78,8 @@ def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_s
     assert not paths & ASSISTANT_FILES
     assert "/app/todos/view.py" in paths
 
-    open_assistant(app_page)  # and the same record has them once the panel is opened
-    paths = {urlparse(url).path for url in watch.requests}
+    open_assistant(app_page)  # and the page's record has them once the panel is opened
+    paths = fetched_paths(app_page)
     assert [p for p in paths if p.startswith("/vendor/web-llm/")]
     assert ASSISTANT_FILES <= paths, ASSISTANT_FILES - paths
     assert watch.foreign_requests() == []
@@ -215,9 +216,7 @@ def assistant_toggle(page):
     return page.get_by_role("button", name="Ask the assistant about your list")
 
 
-def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_opens_the_panel(
-    context, app_page, watch
-):
+def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_opens_the_panel(context, app_page):
     held = []
     context.route(ASSISTANT_MAIN, lambda route: held.append(route))
     toggle = assistant_toggle(app_page)
@@ -238,8 +237,8 @@ def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_
     expect(app_page.locator("#assistant-panel")).to_be_visible()
     expect(toggle).not_to_have_attribute("aria-busy", "true")
     expect(app_page.locator(".assistant-loading")).to_be_hidden()
-    paths = {urlparse(url).path for url in watch.requests}
-    assert {"/app/assistant/controller.py", "/app/assistant/views/chat.py", "/app/assistant/__init__.py"} <= paths
+    assert {"/app/assistant/controller.py", "/app/assistant/views/chat.py",
+            "/app/assistant/__init__.py"} <= fetched_paths(app_page)
 
     toggle.press("Enter")  # the same button, now the panel's, closes it
     expect(app_page.locator("#assistant-panel")).to_be_hidden()
