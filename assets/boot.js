@@ -1,27 +1,24 @@
 // Paints the saved list before Python is up, and keeps what is typed and clicked meanwhile.
-// A classic script at the end of <body>: it runs before PyScript has even downloaded Pyodide. It only
-// reads storage. Rows are clones of index.html's <template id="todo-row">, keyed by to-do id
-// (data-id); Python's view (app/todos/view.py) adopts these same elements when it takes over, so a
-// script, an extension or a screen reader holding a row, or focus in it, keeps it. Rows of titles
-// typed meanwhile have no id yet: Python gives them theirs as it adds the titles.
+// A classic script at the end of <body>, after assets/todo-list.js (which owns the list's elements):
+// it runs before PyScript has even downloaded Pyodide. It only reads storage. It listens to the
+// list's intents until Python takes them over (window.todoList.connectPython), so the rows it
+// painted are the rows Python's renders update: a script, an extension or a screen reader holding a
+// row, or focus in it, keeps it. Rows of titles typed meanwhile have no id yet: Python gives them
+// theirs as it adds the titles.
 // What is done meanwhile (a title entered, a row's checkbox or destroy button, toggle all, Clear
 // completed) is queued in order and shown at once; Python replays the queue through its own
 // commands at hand-over, so it is saved then. Filter links need no queue (the URL hash keeps the
-// filter); double-click to edit waits for Python. Text goes in with textContent, never as HTML.
+// filter); double-click to edit waits for Python.
 (() => {
   "use strict";
   const html = document.documentElement;
   const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/todos/storage.py
-  const $ = (selector) => document.querySelector(selector);
-  const template = $("#todo-row");
-  // What is done to the list before Python is up, in order; app/todos/boot_queue.py decodes and replays it.
+  // What is done to the list before Python is up, in order; app/todos/intents.py decodes and replays it.
   // A title entered meanwhile: {type: "add", typed: n, title}, n counting them from 0. A row is named
   // {id} (a saved to-do) or {typed: n} (the row of the n-th title entered): {type: "set-completed",
   // ...row, completed}, {type: "remove", ...row}; and {type: "set-all-completed", completed},
   // {type: "clear-completed"}.
   const queue = [];
-  const savedRows = new Map(); // to-do id -> row, so a repaint reuses the same elements
-  const pendingRows = [];
 
   // The stored to-dos as app/todos/codec.py reads them (same ids, trimmed titles, unreadable ones and
   // repeated ids left out), so Python finds its own to-dos in these rows.
@@ -65,119 +62,56 @@
     return todos;
   }
 
-  // The row of a saved to-do (by id) or of the typed-th title entered meanwhile (no id).
-  function rowFor(todo) {
-    const id = todo.id;
-    let row = id === undefined ? pendingRows[todo.typed] : savedRows.get(id);
-    if (!row) {
-      row = template.content.firstElementChild.cloneNode(true);
-      if (id === undefined) pendingRows[todo.typed] = row;
-      else savedRows.set((row.dataset.id = id), row);
-    }
-    row.classList.toggle("completed", Boolean(todo.completed));
-    row.querySelector(".toggle").checked = Boolean(todo.completed);
-    row.querySelector("label").textContent = todo.title.trim();
-    return row;
-  }
-
   function filterFor(hash) {
     return { "#/active": "active", "#/completed": "completed" }[hash] || "all";
   }
 
-  // Show exactly `rows`, in order, moving no row that stays: moving or re-inserting the row that
-  // holds the focus (a checkbox just clicked) would take the focus away.
-  function showRows(rows) {
-    const list = $(".todo-list");
-    const wanted = new Set(rows);
-    for (const row of [...list.children]) if (!wanted.has(row)) row.remove();
-    let cursor = list.firstElementChild;
-    for (const row of rows) {
-      if (row === cursor) cursor = cursor.nextElementSibling;
-      else list.insertBefore(row, cursor);
-    }
-  }
-
+  // The list as Python will have it, as the state assets/todo-list.js renders (app/todos/screen.py
+  // writes the same for Python's renders).
   function paint() {
     const todos = queuedTodos();
     const filter = filterFor(location.hash);
-    showRows(
-      todos.filter((t) => filter === "all" || (filter === "completed") === t.completed).map(rowFor),
-    );
     const active = todos.filter((t) => !t.completed).length;
-    $(".main").hidden = $(".footer").hidden = todos.length === 0;
-    $(".toggle-all").checked = todos.length > 0 && active === 0;
-    const strong = document.createElement("strong");
-    strong.textContent = String(active);
-    $(".todo-count").replaceChildren(strong, active === 1 ? " item left" : " items left");
-    $(".clear-completed").hidden = !todos.some((t) => t.completed);
-    for (const link of document.querySelectorAll(".filters a")) {
-      link.classList.toggle("selected", filterFor(link.hash) === filter);
-    }
+    window.todoList.render({
+      rows: todos.filter((t) => filter === "all" || (filter === "completed") === t.completed),
+      activeCount: active,
+      countLabel: active === 1 ? "item left" : "items left",
+      hasTodos: todos.length > 0,
+      allCompleted: todos.length > 0 && active === 0,
+      hasCompleted: todos.some((t) => t.completed),
+      filter: { active: "#/active", completed: "#/completed" }[filter] || "#/",
+      editing: null,
+    });
     html.dataset.painted = "";
   }
 
-  // Enter before Python is ready: keep the title and show it; Python adds it on hand-over.
-  function queueTitle(event) {
-    const input = event.target;
-    if (event.key !== "Enter" || event.isComposing || !input.value.trim()) return;
-    const typed = queue.filter((intent) => intent.type === "add").length;
-    queue.push({ type: "add", typed, title: input.value });
-    input.value = "";
-    paint();
-  }
-
-  // How the queue names the row of a control: {id} or {typed}; null for a row that is not one of ours.
-  function rowOf(control) {
-    const row = control.closest("li");
-    if (row.dataset.id) return { id: row.dataset.id };
-    const typed = pendingRows.indexOf(row);
-    return typed < 0 ? null : { typed };
-  }
-
+  // What the person does before Python is up: queued in order and shown at once. A blank title is
+  // not queued; a title entered has its index among those entered (a row's name until it has an id).
   function queueIntent(intent) {
-    queue.push(intent);
+    if (intent.type === "add") {
+      if (!intent.title.trim()) return;
+      queue.push({ type: "add", typed: queue.filter((i) => i.type === "add").length, title: intent.title });
+      window.todoList.clearNewTitle(intent.title);
+    } else if (intent.type !== "route") {
+      queue.push(intent); // the filter needs no queue: the URL's hash keeps it, and start-up reads it
+    }
     paint();
   }
 
-  // The same events app/todos/view.py listens to, so a click (or Space, or Enter) counts once.
-  function queueListChange(event) {
-    const row = event.target.matches(".toggle") && rowOf(event.target);
-    if (row) queueIntent({ type: "set-completed", ...row, completed: event.target.checked });
-  }
-
-  function queueListClick(event) {
-    const row = event.target.matches(".destroy") && rowOf(event.target);
-    if (row) queueIntent({ type: "remove", ...row });
-  }
-
-  function queueToggleAll(event) {
-    queueIntent({ type: "set-all-completed", completed: event.target.checked });
-  }
-
-  function queueClearCompleted() {
-    queueIntent({ type: "clear-completed" });
-  }
-
-  const listeners = [
-    [$(".new-todo"), "keydown", queueTitle],
-    [$(".todo-list"), "change", queueListChange],
-    [$(".todo-list"), "click", queueListClick],
-    [$(".toggle-all"), "change", queueToggleAll],
-    [$(".clear-completed"), "click", queueClearCompleted],
-    [window, "hashchange", paint],
-  ];
-  for (const [target, type, listener] of listeners) target.addEventListener(type, listener);
+  window.todoList.listen(queueIntent);
   paint();
 
   const whenReadyCallbacks = [];
   window.bootShell = {
     queue,
-    /** Called once by Python when it has replayed the queue: stop painting, empty the queue. */
+    /** Python's first call, once it listens to the list (window.todoList.connectPython): the queue
+     *  as JSON text, emptied. Nothing is queued after: the list's intents go to Python from then on. */
+    takeQueue() {
+      return JSON.stringify(queue.splice(0));
+    },
+    /** Python's last call at start-up, once it has replayed the queue: the app is ready. */
     handOver() {
-      queue.length = 0;
-      for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
-      // Rows of typed titles that Python did not adopt (it refused the title and put it back).
-      for (const row of $(".todo-list").querySelectorAll("li:not([data-id])")) row.remove();
+      window.todoList.dropWaitingRows(); // typed titles Python refused (it put them back in the field)
       html.removeAttribute("data-starting");
       html.dataset.ready = "";
       // As microtasks: after Python's call has returned, so a failing callback is not Python's error.

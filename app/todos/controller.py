@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, cast
 
-from app.todos import boot_queue
+from app.todos import intents
 from app.todos import codec
 from app.todos.store import StorageFull, TodoStore
 from app.todos.model import TitleTooLong, Todos, filter_for_route, new_id
@@ -92,13 +92,13 @@ class TodoController:
             for callback in self._watchers:
                 callback()
 
-    def start(self, route_hash: str | None, early: Iterable[boot_queue.Intent] = ()) -> None:
-        """Load, render, then replay what was done before Python was ready (app/todos/boot_queue.py's
+    def start(self, route_hash: str | None, early: Iterable[intents.Intent] = ()) -> None:
+        """Load, render, then replay what was done before Python was ready (app/todos/intents.py's
         intents, in order, through the commands below); a title refused goes back to the input."""
         self.filter = filter_for_route(route_hash)
         self.todos = self._read(at_start=True)
         self.view.render(self.todos, self.filter)
-        for title in boot_queue.replay(early, self):
+        for title in intents.replay(early, self):
             self.view.restore_new_title(title)
 
     def _notify(self, text: str | None) -> None:

@@ -18,6 +18,7 @@ from fakes import (
     ProposingAssistantView,
     RecordingAnswer,
     RecordingAssistantView,
+    RecordingListPage,
     RecordingListView,
     RecordingProposalView,
     RecordingStorage,
@@ -35,21 +36,27 @@ from app.assistant.views.chat import ChatView
 from app.assistant.views.device_models import DeviceModelsView
 from app.assistant.views.proposal import ProposalView
 from app.assistant.views.transcript import AnswerView
-from app.todos.boot_queue import ReplayCommands
+from app.todos.intents import ReplayCommands
 from app.todos.controller import ListView, TodoController
 from app.todos.storage import BrowserSettings, BrowserStore
 from app.todos.store import TodoStore
-from app.todos.view import TodoView
+from app.todos.screen import ListCommands, ListPage, ListScreen
+from app.todos.view import BrowserListPage
 
 
-def the_list(browser_store: BrowserStore, memory_store: MemoryStore, todo_view: TodoView,
-             fake_view: RecordingListView, controller: TodoController) -> None:
-    """app/todos/: the store port (store.py) and the view the controller renders through (controller.py)."""
+def the_list(browser_store: BrowserStore, memory_store: MemoryStore, screen: ListScreen,
+             fake_view: RecordingListView, browser_page: BrowserListPage, fake_page: RecordingListPage,
+             controller: TodoController) -> None:
+    """app/todos/: the store port (store.py), the view the controller renders through (controller.py)
+    and the page's list the screen renders on (screen.py)."""
     store: TodoStore = browser_store
     store = memory_store
-    view: ListView = todo_view
+    view: ListView = screen
     view = fake_view
-    commands: ReplayCommands = controller  # app/todos/boot_queue.py replays through the controller
+    page: ListPage = browser_page
+    page = fake_page
+    commands: ReplayCommands = controller  # app/todos/intents.py replays through the controller
+    list_commands: ListCommands = controller  # and app/todos/screen.py sends the page's intents to it
 
 
 def the_engines(js_engine: JsEngine, fake_engine: FakeEngine, browser_device: BrowserDevice,

@@ -93,6 +93,41 @@ class RecordingListView:
         self.restored.append(text)
 
 
+class RecordingListPage:
+    """app.todos.screen.ListPage, recording: each state rendered (decoded), the field's text, notices."""
+
+    def __init__(self, new_title: str = "") -> None:
+        self.states: list[dict[str, Any]] = []
+        self.notices: list[str | None] = []
+        self.new_title = new_title  # the new-todo field's text
+        self.handler: Callable[[str], None] | None = None
+
+    def render(self, state_json: str) -> None:
+        self.states.append(json.loads(state_json))
+
+    def show_notice(self, text: str | None) -> None:
+        self.notices.append(text)
+
+    def restore_new_title(self, text: str) -> None:
+        self.new_title = text
+
+    def clear_new_title(self, title: str) -> None:
+        if self.new_title == title:
+            self.new_title = ""
+
+    def connect(self, handler: Callable[[str], None]) -> None:
+        self.handler = handler
+
+    def send(self, **intent: Any) -> None:
+        """The person's intent, as assets/todo-list.js sends it."""
+        assert self.handler is not None, "connect() first"
+        self.handler(json.dumps(intent))
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.states[-1]
+
+
 # The assistant's panel (app/assistant/contracts.py's AssistantView and TranscriptAnswer)
 
 

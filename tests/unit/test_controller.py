@@ -6,7 +6,7 @@ from fakes import MemoryStore, RecordingListView
 from port_check import assert_conforms, conformance_problems
 
 from app.todos import codec
-from app.todos.boot_queue import AddTitle
+from app.todos.intents import AddTitle
 from app.todos.controller import STORAGE_FULL, TodoController
 from app.todos.store import TodoStore
 from app.todos.model import Todo, Todos

@@ -1,16 +1,17 @@
-"""What the person did to the list before Python was up, as assets/boot.js queued it, replayed in order.
+"""What the person does to the list, as assets/todo-list.js reports it: decoded warily, handled in order.
 
-Pure Python. boot.js paints the saved list before Python is ready and keeps, in one queue and in
-the order they happened, what is done to it meanwhile: titles entered, a row's checkbox, a row's
-destroy button, toggle all and Clear completed. (Filter links need nothing here: they change the
-URL hash, which start-up reads. Double-click to edit is not queued: editing waits for Python.)
-At hand-over the controller replays the queue through its normal commands, so storage, the
-two-tab rules and the counter apply just as if Python had been there from the start.
+Pure Python. The page's list (assets/todo-list.js) turns events into intents, plain data. Before
+Python is up, assets/boot.js queues them and paints their effect; at hand-over the controller
+replays the queue through its normal commands (`replay`), so storage, the two-tab rules and the
+counter apply just as if Python had been there from the start. From then on each intent comes to
+app/todos/screen.py as it happens.
 
 A row is named by its to-do's id (a saved to-do) or by `typed`, the index of the title entered
-meanwhile that the row shows: that to-do gets its id only when its title is added here.
+before start-up that the row shows: that to-do gets its id only when its title is added here.
+(Filter links need no queue: they change the URL hash, which start-up reads. Editing waits for
+Python, so its intents are never queued.)
 
-The queue comes from JavaScript, so `decode` trusts nothing: an entry it does not understand is
+The intents come from JavaScript, so `decode` trusts nothing: an entry it does not understand is
 left out, never raised on.
 """
 
@@ -31,7 +32,7 @@ class Row:
 
 @dataclass(frozen=True)
 class AddTitle:
-    typed: int  # this title's index among those typed before start-up
+    typed: int | None  # this title's index among those typed before start-up; None once Python is up
     title: str
 
 
@@ -56,6 +57,27 @@ class ClearCompleted:
     pass
 
 
+@dataclass(frozen=True)
+class StartEdit:
+    todo_id: str
+
+
+@dataclass(frozen=True)
+class FinishEdit:
+    todo_id: str
+    title: str  # the edit field's text (Enter, or the field lost the focus)
+
+
+@dataclass(frozen=True)
+class CancelEdit:
+    todo_id: str
+
+
+@dataclass(frozen=True)
+class Route:
+    hash: str  # the location's hash, which selects the filter
+
+
 def _is_index(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
@@ -69,19 +91,43 @@ def _row(entry: dict[str, Any]) -> Row | None:
     return None
 
 
-Intent = AddTitle | SetCompleted | Remove | SetAllCompleted | ClearCompleted
-"""One thing done to the list before start-up, as decoded from boot.js's queue."""
+Intent = AddTitle | SetCompleted | Remove | SetAllCompleted | ClearCompleted | StartEdit | FinishEdit | CancelEdit | Route
+"""One thing done to the list, as decoded from assets/todo-list.js's intents (or boot.js's queue of them)."""
 
 
-def _decode_one(entry: object) -> Intent | None:
+def _text(entry: dict[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _decode_editing(kind: object, entry: dict[str, Any]) -> Intent | None:
+    todo_id, title = _text(entry, "id"), _text(entry, "title")
+    if kind == "route":
+        hash_ = _text(entry, "hash")
+        return Route(hash_) if hash_ is not None else None
+    if not todo_id:
+        return None
+    if kind == "start-edit":
+        return StartEdit(todo_id)
+    if kind == "cancel-edit":
+        return CancelEdit(todo_id)
+    if kind == "edit" and title is not None:
+        return FinishEdit(todo_id, title)
+    return None
+
+
+def decode_one(entry: object) -> Intent | None:
+    """One intent (a plain dict, see assets/todo-list.js) -> an Intent, or None when it is not one."""
     if not isinstance(entry, dict):
         return None
     kind, completed = entry.get("type"), entry.get("completed")
     if kind == "add":
         title, typed = entry.get("title"), entry.get("typed")
-        return AddTitle(typed, title) if isinstance(title, str) and _is_index(typed) else None
+        return AddTitle(typed, title) if isinstance(title, str) and (typed is None or _is_index(typed)) else None
     if kind == "clear-completed":
         return ClearCompleted()
+    if kind in ("start-edit", "edit", "cancel-edit", "route"):
+        return _decode_editing(kind, entry)
     if kind == "set-all-completed":
         return SetAllCompleted(completed) if isinstance(completed, bool) else None
     row = _row(entry)
@@ -98,7 +144,7 @@ def decode(entries: object) -> tuple[Intent, ...]:
     """boot.js's queue (a list of plain dicts, see assets/boot.js) -> a tuple of intents, in order."""
     if not isinstance(entries, (list, tuple)):
         return ()
-    return tuple(intent for intent in map(_decode_one, entries) if intent is not None)
+    return tuple(intent for intent in map(decode_one, entries) if intent is not None)
 
 
 class ReplayCommands(Protocol):
@@ -134,7 +180,8 @@ def replay(intents: Iterable[Intent], commands: ReplayCommands,
             case AddTitle(typed=typed, title=title):
                 todo_id = make_id()
                 if commands.add(title, todo_id):
-                    ids[typed] = todo_id
+                    if typed is not None:
+                        ids[typed] = todo_id
                 else:
                     refused.append(title)
             case SetCompleted(row=row, completed=completed) if (row_id := id_of(row)) is not None:

@@ -5,8 +5,12 @@ from fakes import MemoryStore, RecordingListView
 from port_check import assert_conforms
 
 from app.todos import codec
-from app.todos.boot_queue import (
+from app.todos.intents import (
     AddTitle,
+    CancelEdit,
+    FinishEdit,
+    Route,
+    StartEdit,
     ClearCompleted,
     ReplayCommands,
     Remove,
@@ -62,8 +66,9 @@ def test_entries_it_does_not_understand_are_left_out_and_the_rest_kept():
     queue = [
         None,
         "add",
-        {"type": "edit", "id": "s1", "title": "x"},
-        {"type": "add", "title": "no index"},
+        {"type": "edit", "id": "s1"},
+        {"type": "start-edit", "id": 3},
+        {"type": "route", "hash": None},
         {"type": "add", "typed": -1, "title": "bad index"},
         {"type": "add", "typed": True, "title": "a bool is not an index"},
         {"type": "set-completed", "id": "s1", "completed": "yes"},
@@ -75,6 +80,17 @@ def test_entries_it_does_not_understand_are_left_out_and_the_rest_kept():
     ]
     assert decode(queue) == (Remove(Row(todo_id="s1")),)
     assert decode(None) == () and decode({"type": "clear-completed"}) == ()
+
+
+def test_the_intents_of_a_running_list_are_understood_too():
+    assert decode([
+        {"type": "add", "title": "walk dog"},
+        {"type": "start-edit", "id": "s1"},
+        {"type": "edit", "id": "s1", "title": "buy oat milk"},
+        {"type": "cancel-edit", "id": "s1"},
+        {"type": "route", "hash": "#/active"},
+    ]) == (AddTitle(None, "walk dog"), StartEdit("s1"), FinishEdit("s1", "buy oat milk"), CancelEdit("s1"),
+           Route("#/active"))
 
 
 def test_a_saved_todo_checked_before_start_up_is_completed_and_saved():
