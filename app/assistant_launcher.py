@@ -18,7 +18,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from js import URL, console, document, fetch
+from js import URL, console, fetch
+from pyscript import document  # the page's, also where Python runs in a worker
 
 import app
 from app.dom import listen, remove_all

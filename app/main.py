@@ -7,7 +7,7 @@ wired by app/assistant/__init__.py, which the launcher fetches and imports on th
 
 import json
 
-from js import location, window
+from pyscript import window  # the page's, also where Python runs in a worker
 
 from app.assistant_launcher import AssistantLauncher
 from app.todos import intents
@@ -20,7 +20,7 @@ store = BrowserStore()
 screen = ListScreen(BrowserListPage())
 todos = TodoController(store, screen)
 screen.bind(todos)  # the list's intents come to Python from now on; what came before was queued
-todos.start(location.hash, intents.decode(json.loads(window.bootShell.takeQueue())))
+todos.start(window.location.hash, intents.decode(json.loads(window.bootShell.takeQueue())))
 store.on_external_change(todos.external_change)
 assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch, todos.watch)
 

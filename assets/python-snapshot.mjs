@@ -88,9 +88,12 @@ const whenIdle = self.requestIdleCallback ?? ((start) => setTimeout(start, 1000)
 
 /** After the page is ready and idle, make and store a snapshot in a worker (assets/python-snapshot-worker.mjs). */
 function makeSnapshotLater() {
-  if (!("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
-  // assets/boot.js owns the hand-over to Python, so it says when the app is ready.
-  window.bootShell.whenReady(() => whenIdle(async () => {
+  // assets/boot.js owns the hand-over to Python, so it says when the app is ready. Where PyScript runs
+  // Python in a worker, this module runs there, with no page to wait on: no snapshot is made from it
+  // (yet), so such a start boots Python afresh every time.
+  const shell = globalThis.window?.bootShell;
+  if (!shell || !("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
+  shell.whenReady(() => whenIdle(async () => {
     if (!(await hasRoom())) {
       console.warn("Not enough storage for a Python snapshot: Python will boot afresh on the next start.");
       return mark("unavailable");

@@ -7,8 +7,9 @@ before any other tab runs; its `storage` event tells the other tabs to re-read.
 from collections.abc import Callable
 from typing import Any
 
-from js import Date, document, localStorage, window
+from js import Date
 from pyodide.ffi import JsException
+from pyscript import document, window  # the page's, also where Python runs in a worker
 
 from app.dom import Listener, listen
 from app.todos.store import StorageFull
@@ -16,6 +17,7 @@ from app.todos.store import StorageFull
 # Defined once, in index.html (<html data-todos-key>), for this module and assets/boot.js: the
 # attribute is there before either runs, synchronously, at no cost of a request.
 TODOS_KEY: str = document.documentElement.dataset.todosKey
+localStorage = window.localStorage
 BACKUP_PREFIX = TODOS_KEY + ".backup."
 
 

@@ -7,8 +7,8 @@ state as JSON text and receives the person's intents the same way, one call each
 
 from collections.abc import Callable
 
-from js import window
 from pyodide.ffi import JsDoubleProxy, create_proxy
+from pyscript import window  # the page's, also where Python runs in a worker
 
 
 class BrowserListPage:
