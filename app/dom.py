@@ -20,7 +20,13 @@ class Listener:
     def __init__(self, element: Any, event_name: str, handler: Handler) -> None:
         self._element: Any = element
         self._event_name = event_name
-        self._proxy: JsDoubleProxy[Handler] | None = create_proxy(handler)
+
+        def on_event(event: Any) -> None:
+            # What the handler returns stays here: where Python runs in a worker, the page would
+            # await a returned task, and a failed one would be the page's unhandled rejection.
+            handler(event)
+
+        self._proxy: JsDoubleProxy[Handler] | None = create_proxy(on_event)
         element.addEventListener(event_name, self._proxy)
 
     def remove(self) -> None:

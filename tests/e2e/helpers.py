@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import urlparse
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -143,11 +144,13 @@ def backups(page):
     )
 
 
-def fetched_paths(page):
-    """The paths this page has fetched, from its own Resource Timing record.
+def fetched_paths(page, watch):
+    """The paths this page has fetched: its own Resource Timing record, and the watch's requests.
 
-    Unlike the watch's request events, it also lists what the service worker answered from its cache
-    (such requests were once missing from Playwright's events under load, making a test flaky).
+    The record lists what the service worker answered from its cache (such requests were once
+    missing from Playwright's events under load, making a test flaky); the watch's requests also
+    have what a worker fetched (Python's, where it runs in one), which the page's record has not.
     """
     return set(page.evaluate(
-        """() => performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname)"""))
+        """() => performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname)"""
+    )) | {urlparse(url).path for url in watch.requests}

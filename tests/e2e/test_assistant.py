@@ -445,7 +445,7 @@ def test_without_webgpu_the_cpu_models_are_offered_webllm_is_not_downloaded_and_
     expect(load_button(page)).to_have_text("Download and start")
     expect(message_box(page)).to_be_disabled()
     # The watch saw the panel's own modules come; WebLLM was not among them.
-    assert "/app/assistant/controller.py" in fetched_paths(page)
+    assert "/app/assistant/controller.py" in fetched_paths(page, watch)
     assert web_llm_requests(watch) == [], "no 6.6 MB library for a browser that cannot run it"
     assert_todo_list_still_works(page)
 

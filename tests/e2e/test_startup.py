@@ -79,7 +79,7 @@ def test_the_runtime_loads_from_this_origin_and_the_assistant_is_not_loaded_at_s
     assert "/app/todos/view.py" in paths
 
     open_assistant(app_page)  # and the page's record has them once the panel is opened
-    paths = fetched_paths(app_page)
+    paths = fetched_paths(app_page, watch)
     assert [p for p in paths if p.startswith("/vendor/web-llm/")]
     assert ASSISTANT_FILES <= paths, ASSISTANT_FILES - paths
     assert watch.foreign_requests() == []
@@ -216,7 +216,9 @@ def assistant_toggle(page):
     return page.get_by_role("button", name="Ask the assistant about your list")
 
 
-def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_opens_the_panel(context, app_page):
+def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_opens_the_panel(
+    context, app_page, watch
+):
     held = []
     context.route(ASSISTANT_MAIN, lambda route: held.append(route))
     toggle = assistant_toggle(app_page)
@@ -238,7 +240,7 @@ def test_the_toggle_says_the_assistant_is_loading_until_its_modules_are_in_then_
     expect(toggle).not_to_have_attribute("aria-busy", "true")
     expect(app_page.locator(".assistant-loading")).to_be_hidden()
     assert {"/app/assistant/controller.py", "/app/assistant/views/chat.py",
-            "/app/assistant/__init__.py"} <= fetched_paths(app_page)
+            "/app/assistant/__init__.py"} <= fetched_paths(app_page, watch)
 
     toggle.press("Enter")  # the same button, now the panel's, closes it
     expect(app_page.locator("#assistant-panel")).to_be_hidden()

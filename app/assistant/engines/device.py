@@ -5,7 +5,8 @@ What every engine shares about this browser, so no engine adapter reads `navigat
 
 from typing import Any
 
-from js import URL, document, fetch, location, navigator
+from js import URL, fetch
+from pyscript import document, window  # the page's, also where Python runs in a worker
 
 from app.assistant.engines.policy import connect_allowed
 from app.dom import Listener, listen
@@ -47,7 +48,7 @@ class BrowserDevice:
         if origin in self._blocked:
             return origin
         for meta in document.querySelectorAll(POLICY_METAS):
-            if not connect_allowed(str(meta.content), str(target.href), str(location.origin)):
+            if not connect_allowed(str(meta.content), str(target.href), str(window.location.origin)):
                 return origin
         return None
 
@@ -55,11 +56,11 @@ class BrowserDevice:
         """What the page knows of the network (assets/pwa.js keeps <html data-offline>: the browser's
         word, checked by a request, as navigator.onLine alone is wrong after an offline reload in
         some browsers)."""
-        return bool(navigator.onLine) and not document.documentElement.hasAttribute("data-offline")
+        return bool(window.navigator.onLine) and not document.documentElement.hasAttribute("data-offline")
 
     async def storage_estimate(self) -> tuple[int, int] | None:
         """(usage, quota) in bytes, or None where the browser does not say."""
-        storage = getattr(navigator, "storage", None)
+        storage = getattr(window.navigator, "storage", None)
         if not storage:
             return None
         estimate = await storage.estimate()
@@ -67,7 +68,7 @@ class BrowserDevice:
 
     async def persist(self) -> bool:
         """Ask the browser not to evict this site's data (models are large); True if granted."""
-        storage = getattr(navigator, "storage", None)
+        storage = getattr(window.navigator, "storage", None)
         if not storage:
             return False
         return bool(await storage.persisted()) or bool(await storage.persist())

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any, TypedDict
 
-from js import URL, Object, console, document
+from js import URL, Object, console
 from pyodide.ffi import JsPromise, JsProxy, create_proxy, to_js
-from pyscript import js_import
+from pyscript import document, js_import  # the page's, also where Python runs in a worker
 
 from app.assistant.engines.port import (
     Answer,

@@ -4,7 +4,9 @@ The only module that reads or writes those parts of the DOM. The picker groups t
 they run (one <optgroup> per group the controller passes: app/model_choice.groups) and marks
 those on this device. The questions and answers have their own view, app/assistant/views/transcript.py's
 TranscriptView: this one creates it and passes it the controller's answer calls (start_answer,
-clear_transcript), so the controller sees one view of the whole panel.
+clear_transcript), so the controller sees one view of the whole panel. What the message box's Enter
+does, and keeping the form from navigating, is decided on the page's thread (assets/ask-form.js):
+this view sends on the form's submit event.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from js import document, location
+from pyscript import document, window  # the page's, also where Python runs in a worker
 
 from app.dom import Handler, Listener, listen
 from app.assistant.views.transcript import AnswerView, TranscriptView
@@ -67,11 +69,10 @@ class ChatView:
         on(self.load_button, "click", _run(controller.load))
         on(self.retry_button, "click", _run(controller.load))
         on(self.cancel_button, "click", lambda e: controller.cancel_load())
-        on(self.reload_button, "click", lambda e: location.reload())
+        on(self.reload_button, "click", lambda e: window.location.reload())
         on(self.stop_button, "click", lambda e: controller.stop())
         on(self.new_chat_button, "click", _run(controller.new_chat))
-        on(self.form, "submit", self._on_submit)
-        on(self.message, "keydown", self._on_message_key)
+        on(self.form, "submit", lambda e: self._send())  # also Enter in the message box (assets/ask-form.js)
         self.toggle.disabled = False
 
     async def toggle_panel(self) -> None:
@@ -81,15 +82,6 @@ class ChatView:
         if opening:
             self.transcript.load_markdown()
             await self.controller.open()
-
-    def _on_submit(self, event: Any) -> None:
-        event.preventDefault()
-        self._send()
-
-    def _on_message_key(self, event: Any) -> None:
-        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
-            event.preventDefault()
-            self._send()
 
     def _send(self) -> None:
         if self.send_button.disabled:

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from js import document
+from pyscript import document  # the page's, also where Python runs in a worker
 
 from app.dom import Listener, listen, remove_all
 

@@ -14,9 +14,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from js import URL, console, document, requestAnimationFrame
+from js import URL, console
 from pyodide.ffi import create_proxy
-from pyscript import js_import
+from pyscript import document, js_import, window  # the page's, also where Python runs in a worker
 
 from app.dom import Listener, listen
 from app.assistant.views.proposal import ProposalView
@@ -132,7 +132,7 @@ class TranscriptView:
     def follow(self) -> None:
         if self._follow and not self._scroll_queued:
             self._scroll_queued = True
-            requestAnimationFrame(self._scroll_proxy)
+            window.requestAnimationFrame(self._scroll_proxy)
 
     def _scroll_to_end(self, timestamp: float) -> None:
         self._scroll_queued = False
