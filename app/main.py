@@ -7,6 +7,7 @@ wired by app/assistant/__init__.py, which the launcher fetches and imports on th
 
 import json
 
+import js
 from pyscript import window  # the page's, also where Python runs in a worker
 
 from app.assistant_launcher import AssistantLauncher
@@ -24,4 +25,5 @@ todos.start(window.location.hash, intents.decode(json.loads(window.bootShell.tak
 store.on_external_change(todos.external_change)
 assistant = AssistantLauncher(lambda: todos.todos, todos.apply_batch, todos.watch)
 
-window.bootShell.handOver()
+# How Python started (assets/python-snapshot.mjs leaves it where Python runs), for the shell to mark.
+window.bootShell.handOver(getattr(js, "pythonSnapshot", "booted"))

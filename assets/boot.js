@@ -116,9 +116,17 @@
     takeQueue() {
       return JSON.stringify(queue.splice(0));
     },
-    /** Python's last call at start-up, once it has replayed the queue: the app is ready. */
-    handOver() {
+    /** Python's last call at start-up, once it has replayed the queue: the app is ready. `pythonStart`
+     *  is how Python started (assets/python-snapshot.mjs): "restored" from this device's snapshot, or
+     *  "booted", and then a snapshot is made for the next start once the page is idle. */
+    handOver(pythonStart) {
       window.todoList.dropWaitingRows(); // typed titles Python refused (it put them back in the field)
+      if (pythonStart === "restored") html.dataset.pythonSnapshot = "restored";
+      if (pythonStart === "booted") {
+        // Safari has no requestIdleCallback: a second after ready stands in for "idle".
+        const whenIdle = window.requestIdleCallback ?? ((start) => setTimeout(start, 1000));
+        whenIdle(() => import("./python-snapshot-maker.mjs").then((maker) => maker.makeSnapshot()), { timeout: 5000 });
+      }
       html.removeAttribute("data-starting");
       html.dataset.ready = "";
       // As microtasks: after Python's call has returned, so a failing callback is not Python's error.

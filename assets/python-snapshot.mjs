@@ -17,25 +17,13 @@
 //   no snapshot; Python boots as usual.
 // - Restored memory carries the state of the `random` module's generator, which is reseeded, and the
 //   string hash seed, which stays the same until the snapshot is remade (no security role here).
-// <html data-python-snapshot> says which way it went: "restored", "making", "saved" or "unavailable".
+// How this start went is left in `globalThis.pythonSnapshot`, "restored" or "booted", in the thread
+// Python runs in: app/main.py hands it to assets/boot.js, which marks the page and, after a boot,
+// has assets/python-snapshot-maker.mjs make a snapshot for the next start.
 import { loadPyodide as bootPyodide, version } from "../vendor/pyodide/pyodide.mjs";
+import { CACHE_NAME, INDEX_URL, KEY } from "./python-snapshot-maker.mjs";
 
 export { version };
-
-const INDEX_URL = new URL("../vendor/pyodide/", import.meta.url).href;
-const CACHE_NAME = "tasks-and-talk-python-snapshot";
-// A Cache Storage key, never fetched.
-const KEY = new URL("memory-snapshot", INDEX_URL).href;
-// Room a snapshot needs, with a margin: it is ~31 MB for Pyodide 314.
-const ROOM_NEEDED = 64 * 1024 * 1024;
-// A worker that has not answered by then is stopped (its interpreter is ~100 MB of memory).
-const WORKER_TIMEOUT_MS = 120_000;
-// No document where PyScript would run Python in a worker: nothing to mark there.
-const html = globalThis.document?.documentElement;
-
-function mark(state) {
-  if (html) html.dataset.pythonSnapshot = state;
-}
 
 async function forget() {
   try {
@@ -73,49 +61,6 @@ function reseed(pyodide) {
   random.destroy();
 }
 
-/** Is there clearly room for a snapshot? (Unknown counts as yes: a failed write is handled too.) */
-async function hasRoom() {
-  try {
-    const { quota, usage } = await navigator.storage.estimate();
-    return quota - usage >= ROOM_NEEDED;
-  } catch {
-    return true;
-  }
-}
-
-// Safari has no requestIdleCallback: a second after ready stands in for "idle".
-const whenIdle = self.requestIdleCallback ?? ((start) => setTimeout(start, 1000));
-
-/** After the page is ready and idle, make and store a snapshot in a worker (assets/python-snapshot-worker.mjs). */
-function makeSnapshotLater() {
-  // assets/boot.js owns the hand-over to Python, so it says when the app is ready. Where PyScript runs
-  // Python in a worker, this module runs there, with no page to wait on: no snapshot is made from it
-  // (yet), so such a start boots Python afresh every time.
-  const shell = globalThis.window?.bootShell;
-  if (!shell || !("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
-  shell.whenReady(() => whenIdle(async () => {
-    if (!(await hasRoom())) {
-      console.warn("Not enough storage for a Python snapshot: Python will boot afresh on the next start.");
-      return mark("unavailable");
-    }
-    mark("making");
-    const worker = new Worker(new URL("./python-snapshot-worker.mjs", import.meta.url), { type: "module" });
-    const finish = (problem) => {
-      clearTimeout(timer);
-      worker.terminate();
-      if (problem) console.warn("No Python snapshot was saved, so the next start boots Python afresh:", problem);
-      mark(problem ? "unavailable" : "saved");
-    };
-    const timer = setTimeout(() => finish("making it took too long"), WORKER_TIMEOUT_MS);
-    worker.addEventListener("message", ({ data }) => finish(data.error));
-    worker.addEventListener("error", (event) => {
-      event.preventDefault();
-      finish(event.message ?? "the worker could not start");
-    });
-    worker.postMessage({ indexURL: INDEX_URL, cacheName: CACHE_NAME, key: KEY });
-  }, { timeout: 5000 }));
-}
-
 /** PyScript's call: Pyodide from the stored snapshot when there is one, else booted as usual. */
 export async function loadPyodide(options = {}) {
   // PyScript derives indexURL from this module's URL (assets/); Pyodide's files are in vendor/pyodide/.
@@ -128,7 +73,7 @@ export async function loadPyodide(options = {}) {
       // Pyodide keeps its options, this 31 MB copy of the memory among them, for the page's life.
       delete pyodide._api.config._loadSnapshot;
       reseed(pyodide);
-      mark("restored");
+      globalThis.pythonSnapshot = "restored";
       return pyodide;
     } catch (error) {
       console.warn("The saved Python snapshot could not be restored; starting Python afresh.", error);
@@ -136,6 +81,6 @@ export async function loadPyodide(options = {}) {
     }
   }
   const pyodide = await bootPyodide(settings);
-  makeSnapshotLater();
+  globalThis.pythonSnapshot = "booted";
   return pyodide;
 }

@@ -1,4 +1,5 @@
-"""A returning visit starts Python from a memory snapshot kept on this device (assets/python-snapshot.mjs).
+"""A returning visit starts Python from a memory snapshot kept on this device (assets/python-snapshot.mjs),
+wherever Python runs (each test runs in both modes: --python-thread).
 
 The first visit boots Python as usual; once the page is ready and idle, a worker boots an untouched
 interpreter, snapshots it and stores it in Cache Storage; the next start restores it. A snapshot that
@@ -62,7 +63,7 @@ TWO_RESTORED_DRAWS = """async () => {
   for (const _ of [1, 2]) {
     const pyodide = await loadPyodide();
     draws.push([
-      document.documentElement.dataset.pythonSnapshot,
+      globalThis.pythonSnapshot,
       pyodide.runPython("import random; random.random()"),
       pyodide.runPython("import sys; sys.path.count('')"),
     ]);
