@@ -250,7 +250,7 @@ class AssistantController:
             self.shelf.engine_for(self.model).cancel_load()
 
     async def ask(self, question: str) -> bool:
-        """Send a question; True when it was taken (the view then clears the box)."""
+        """Send a question; True when it was taken (the view's start_answer then empties the box)."""
         question = question.strip()
         if not question or self.state != "ready":
             return False

@@ -87,11 +87,7 @@ class ChatView:
         if self.send_button.disabled:
             return
 
-        async def ask() -> None:
-            if await self.controller.ask(self.message.value):
-                self.message.value = ""
-
-        asyncio.ensure_future(ask())
+        asyncio.ensure_future(self.controller.ask(self.message.value))
 
     # Rendering, called by the controller.
 
@@ -170,6 +166,10 @@ class ChatView:
         self.reload_button.hidden = not reload
 
     def start_answer(self, question: str) -> AnswerView:
+        # The question is taken: the box is emptied now, not when the answer ends, so what is typed
+        # meanwhile (the next question) is kept; a retry's question leaves the box as it is.
+        if self.message.value.strip() == question:
+            self.message.value = ""
         return self.transcript.start_answer(question)
 
     def clear_transcript(self) -> None:
