@@ -80,7 +80,7 @@ class PageWatch:
 
     def attach(self, page):
         page.add_init_script(script=REPORT_CSP_VIOLATIONS)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}\n{error.stack or ''}"[:2000]))
         page.on("console", self._console)
         page.on("request", lambda request: self.requests.append(request.url))
         return page

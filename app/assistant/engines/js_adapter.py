@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import Any, TypedDict
 
 from js import URL, Object, console
-from pyodide.ffi import JsPromise, JsProxy, create_proxy, to_js
+from pyodide.ffi import JsCallableDoubleProxy, JsPromise, JsProxy, create_proxy, to_js
 from pyscript import document, js_import  # the page's, also where Python runs in a worker
 
 from app.assistant.engines.port import (
@@ -79,6 +79,12 @@ class JsEngine:
         self._module_url = module_url
         self._module: JsProxy | None = None  # the module's namespace, once imported
         self._cancelled = False
+        # The module's progress callback: one for the engine's life, passing reports to the load in
+        # progress. Not one per load, destroyed when it settles: where Python runs in a worker, a
+        # report the page sent just before the load settled arrives after it, and a destroyed
+        # callback would be the worker's uncaught error.
+        self._on_progress: Callable[[LoadProgress], None] | None = None
+        self._report: JsCallableDoubleProxy[[Any], None] | None = None  # created on the first load
 
     async def _js_module(self) -> JsProxy:
         if self._module is None:
@@ -140,15 +146,21 @@ class JsEngine:
         module = await self._js_module()
         if self._cancelled:  # cancelled while the module was still being fetched
             raise Cancelled("The load was cancelled.")
-        report = create_proxy(lambda raw: on_progress(progress_from(_py(raw))))
+        if self._report is None:
+            self._report = create_proxy(self._reported)
+        self._on_progress = on_progress
         try:
-            outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), report))
+            outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), self._report))
         finally:
-            report.destroy()  # the module calls it no more once load() has settled
+            self._on_progress = None  # a report arriving after the load settled is dropped
         value = self._value(outcome) or {}
         window = value.get("context_window")
         return Loaded(window if isinstance(window, int) and window > 0 else None, value.get("device"),
                       str(value.get("gpu_error") or ""))
+
+    def _reported(self, raw: Any) -> None:
+        if self._on_progress is not None:
+            self._on_progress(progress_from(_py(raw)))
 
     def cancel_load(self) -> None:
         self._cancelled = True
