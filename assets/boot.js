@@ -79,7 +79,7 @@
       hasTodos: todos.length > 0,
       allCompleted: todos.length > 0 && active === 0,
       hasCompleted: todos.some((t) => t.completed),
-      filter: { active: "#/active", completed: "#/completed" }[filter] || "#/",
+      filter: filter === "all" ? "#/" : location.hash, // the route of the filter shown
       editing: null,
     });
     html.dataset.painted = "";

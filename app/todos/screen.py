@@ -20,6 +20,7 @@ from app.todos.intents import (
     ClearCompleted,
     FinishEdit,
     Remove,
+    ReplayCommands,
     Route,
     Row,
     SetAllCompleted,
@@ -27,9 +28,10 @@ from app.todos.intents import (
     StartEdit,
     decode_one,
 )
-from app.todos.model import Todos, count_label
+from app.todos.model import ROUTES, Todos, count_label
 
-FILTER_HASHES = {"all": "#/", "active": "#/active", "completed": "#/completed"}
+FILTER_HASHES = {filter_name: route for route, filter_name in ROUTES.items()}
+"""Each filter's location hash, the link todo-list.js marks selected: the model's routes, reversed."""
 
 
 def list_state(todos: Todos, filter_name: str, editing: str | None = None) -> dict[str, object]:
@@ -76,20 +78,11 @@ class ListPage(Protocol):
         """Send every intent from now on to `handler`, as JSON text."""
 
 
-class ListCommands(Protocol):
-    """The controller's commands the intents call (app/todos/controller.py's TodoController)."""
-
-    def add(self, text: str, todo_id: str | None = None) -> bool: ...
+class ListCommands(ReplayCommands, Protocol):
+    """The controller's commands the intents call (app/todos/controller.py's TodoController): those
+    a replay of boot.js's queue uses, and editing and routing, which are never queued."""
 
     def edit(self, todo_id: str, text: str) -> bool: ...
-
-    def set_completed(self, todo_id: str, completed: bool) -> bool: ...
-
-    def remove(self, todo_id: str) -> bool: ...
-
-    def set_all_completed(self, completed: bool) -> bool: ...
-
-    def clear_completed(self) -> bool: ...
 
     def route(self, route_hash: str | None) -> None: ...
 
