@@ -79,10 +79,10 @@ class JsEngine:
         self._module_url = module_url
         self._module: JsProxy | None = None  # the module's namespace, once imported
         self._cancelled = False
-        # The module's progress callback: one for the engine's life, passing reports to the load in
-        # progress. Not one per load, destroyed when it settles: where Python runs in a worker, a
-        # report the page sent just before the load settled arrives after it, and a destroyed
-        # callback would be the worker's uncaught error.
+        # The module's progress callback for the latest load. A new one for each load (one proxy
+        # handed over again would, where Python runs in a worker, lose its id to the page's copy
+        # of an earlier hand-over collected late), kept until the next load rather than destroyed
+        # when the load settles: a report the page sent just before then can arrive after it.
         self._on_progress: Callable[[LoadProgress], None] | None = None
         self._report: JsCallableDoubleProxy[[Any], None] | None = None  # created on the first load
 
@@ -146,8 +146,9 @@ class JsEngine:
         module = await self._js_module()
         if self._cancelled:  # cancelled while the module was still being fetched
             raise Cancelled("The load was cancelled.")
-        if self._report is None:
-            self._report = create_proxy(self._reported)
+        if self._report is not None:
+            self._report.destroy()  # the last load's: it settled before this one began
+        self._report = create_proxy(self._reported)
         self._on_progress = on_progress
         try:
             outcome = _py(await module.load(_js({**self._fields(model), "gpu": bool(gpu)}), self._report))

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from js import URL, console
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_once_callable
 from pyscript import document, js_import, window  # the page's, also where Python runs in a worker
 
 from app.dom import Listener, listen
@@ -95,7 +95,6 @@ class TranscriptView:
         self._proposals: list[ProposalView] = []
         self.retries: list[AnswerView] = []  # answers offering "Try again"
         self._listeners = [listen(self.element, "scroll", self._on_scroll)]
-        self._scroll_proxy = create_proxy(self._scroll_to_end)
 
     def load_markdown(self) -> None:
         """Start importing the markdown renderer (once; answers finished before it arrives wait)."""
@@ -132,7 +131,10 @@ class TranscriptView:
     def follow(self) -> None:
         if self._follow and not self._scroll_queued:
             self._scroll_queued = True
-            window.requestAnimationFrame(self._scroll_proxy)
+            # A new callable each frame, not one proxy handed over again and again: where Python runs
+            # in a worker, the page's copy of an earlier hand-over, collected late, takes the
+            # function's id away from the newer one (PyScript's worker glue then fails to call it).
+            window.requestAnimationFrame(create_once_callable(self._scroll_to_end))
 
     def _scroll_to_end(self, timestamp: float) -> None:
         self._scroll_queued = False

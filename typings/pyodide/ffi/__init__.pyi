@@ -56,12 +56,18 @@ class JsNull:
 
 jsnull: JsNull
 
+class JsOnceCallable(JsDoubleProxy[Callable[_P, _T]], Generic[_P, _T]):
+    """A callable that destroys itself after its one call (pyodide.ffi.create_once_callable)."""
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _T: ...
+
 @overload
 def create_proxy(
     obj: Callable[_P, _T], /, *, capture_this: bool = False, roundtrip: bool = True
 ) -> JsCallableDoubleProxy[_P, _T]: ...
 @overload
 def create_proxy(obj: _T, /, *, capture_this: bool = False, roundtrip: bool = True) -> JsDoubleProxy[_T]: ...
+def create_once_callable(obj: Callable[_P, _T], /, *, _may_syncify: bool = False) -> JsOnceCallable[_P, _T]: ...
 def to_js(
     obj: Any,
     /,
