@@ -139,7 +139,12 @@
     }],
     [list, "dblclick", (event) => {
       const row = python && event.target.matches("label") && rowOf(event.target);
-      if (row && row.id) send({ type: "start-edit", id: row.id });
+      if (!row || !row.id) return;
+      // Edit mode begins here, at once: where Python runs in a worker its state comes a few ms
+      // later, and what is typed meanwhile must land in the field. Python's state confirms it (or,
+      // for a to-do gone meanwhile, ends it).
+      showEditing(row.id);
+      send({ type: "start-edit", id: row.id });
     }],
     [list, "keydown", (event) => {
       const row = !event.isComposing && editField(event);
