@@ -30,6 +30,7 @@ class FakeEngine:
         self.available = availability or Availability(True)
         self.cached = set(cached)
         self.sizes = dict(sizes or {})  # model_id -> bytes on this device (partial ones too)
+        self.listing_gate = None  # an asyncio.Event the next bytes_on_device() waits on, its figures read
         self.calls = log if log is not None else []  # shared between engines to see the order
         self.progress = []  # LoadProgress reports each load emits
         self.load_error = None  # the EngineError the next load raises
@@ -70,7 +71,11 @@ class FakeEngine:
 
     async def bytes_on_device(self, models):
         self._log("bytes_on_device", [m.model_id for m in models])
-        return {m.model_id: self.sizes[m.model_id] for m in models if m.model_id in self.sizes}
+        sizes = {m.model_id: self.sizes[m.model_id] for m in models if m.model_id in self.sizes}
+        if self.listing_gate is not None:  # the listing is read, then held until the test lets it end
+            gate, self.listing_gate = self.listing_gate, None
+            await gate.wait()
+        return sizes
 
     async def delete_model(self, model):
         self._log("delete_model", model.model_id)

@@ -1,6 +1,8 @@
 """Tests for app.assistant.models.shelf: the shelf of models on offer, and "Models on this device" over
 several engines (each lists and deletes its own files; the browser's built-in model never appears)."""
 
+import asyncio
+
 from engine_fakes import FakeDevice, FakeEngine
 from fakes import RecordingStorageView, run
 
@@ -62,6 +64,27 @@ def test_delete_asks_the_models_own_engine_and_announces_it():
         await storage.delete("chrome-built-in")  # not listed, not deletable here
         await storage.delete("unknown")
         assert heard == [CPU_MODEL]
+
+    run(scenario)
+
+
+def test_a_delete_pressed_while_the_list_is_read_waits_for_it_and_the_list_shown_last_is_without_the_model():
+    async def scenario():
+        _, storage, view, _, (_, wllama, _) = rig()
+        gate = wllama.listing_gate = asyncio.Event()
+        listing = asyncio.ensure_future(storage.refresh())  # the section opened: its list is read…
+        await asyncio.sleep(0)
+        deleting = asyncio.ensure_future(storage.delete(CPU_MODEL))  # …and Delete pressed meanwhile
+        await asyncio.sleep(0)
+        assert ("wllama", "delete_model", CPU_MODEL) not in wllama.calls, "no file goes while it is listed"
+        gate.set()
+        await asyncio.gather(listing, deleting)
+        steps = [call[1] for call in wllama.calls if call[0] == "wllama"]
+        assert steps == ["bytes_on_device", "cached_ids", "delete_model", "bytes_on_device"], steps
+        assert [entries for entries, _ in view.shown] == [
+            [(GPU_MODEL, 1100 * MB, True), (CPU_MODEL, 100 * MB, False)],  # as read before the delete
+            [(GPU_MODEL, 1100 * MB, True)],  # shown last: the model is gone
+        ]
 
     run(scenario)
 

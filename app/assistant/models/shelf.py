@@ -12,6 +12,7 @@ rather than a failure at 95%), the browser is asked to persist the site's storag
 partly downloaded models are shown, which the next start completes or a delete clears.
 """
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -87,8 +88,15 @@ class ModelStorage:
         self.shelf = shelf
         self.device = device
         self.view = view
+        # One listing or deletion at a time: a listing that overlaps a deletion reads files as they
+        # go (wllama's OPFS: "NotFoundError") or shows them after they went.
+        self._busy = asyncio.Lock()
 
     async def refresh(self) -> None:
+        async with self._busy:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
         entries: list[StorageEntry] = []
         for name, models in self.shelf.stored_models().items():
             engine = self.shelf.engines[name]
@@ -99,11 +107,12 @@ class ModelStorage:
         self.view.show_storage(entries, estimate_text(await self.device.storage_estimate()))
 
     async def delete(self, model_id: str) -> None:
-        model = self.shelf.find(model_id)
-        if model is not None and self.shelf.engine_for(model).capabilities.lists_device_models:
-            await self.shelf.engine_for(model).delete_model(model)
-            self.shelf.deleted(model_id)
-        await self.refresh()
+        async with self._busy:
+            model = self.shelf.find(model_id)
+            if model is not None and self.shelf.engine_for(model).capabilities.lists_device_models:
+                await self.shelf.engine_for(model).delete_model(model)
+                self.shelf.deleted(model_id)
+            await self._refresh()
 
     async def check_space(self, model: Model) -> str | None:
         """None when the model fits (or the browser gives no figures), else a message for the user."""
