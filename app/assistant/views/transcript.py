@@ -119,8 +119,10 @@ class TranscriptView:
         if self.render_markdown is None:
             self._unrendered.append((body, text))
             return
-        body.replaceChildren(self.render_markdown(text))
+        # The class goes first: where Python runs in a worker each write reaches the page as a task
+        # of its own, and the finished text must never be seen as streamed text.
         body.classList.remove("streaming")
+        body.replaceChildren(self.render_markdown(text))
 
     # Scrolling: follow new text unless the reader scrolled up to re-read.
 
