@@ -109,6 +109,8 @@ def test_the_chosen_model_is_remembered_across_reloads_whether_loaded_or_not(ass
     page = assistant_page()
     open_assistant(page)
     picker(page).select_option("Qwen2.5-0.5B-Instruct-q4f32_1-MLC")
+    # Stored as it is chosen (where Python runs in a worker, a moment after the page's change event).
+    page.wait_for_function("localStorage.getItem('tasks-and-talk.model') === 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC'")
     page.reload()
     page.wait_for_selector("html[data-ready]", state="attached", timeout=60000)
     open_assistant(page)
@@ -375,6 +377,7 @@ def test_new_chat_clears_the_conversation_and_resets_the_model_chat(assistant_pa
 
     expect(turns(page)).to_have_count(0)
     expect(transcript(page)).to_be_empty()
+    page.wait_for_function("(globalThis.__webllmCalls ?? []).some((c) => c.fn === 'resetChat')")
     assert len(calls(page, "resetChat")) == 1
     # The first message of the new chat: about the list, so the model is asked (not declined).
     wait_answered(ask(page, "What is left on my list?"))
