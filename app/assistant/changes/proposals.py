@@ -52,7 +52,8 @@ class ProposalDisplay(Protocol):
     def show_undone(self, status: str) -> None: ...
 
     def bind(self, flow: ProposalFlow) -> None:
-        """Have the buttons call flow.apply(), flow.discard() and flow.undo()."""
+        """Have the buttons call flow.apply(), flow.discard() and flow.undo(); called last, after
+        show_proposed(), so the view may wait until now to be shown with buttons that answer."""
 
 
 class ProposalFlow:

@@ -47,7 +47,7 @@ def _retire(*buttons: Any) -> None:
 
 
 class ProposalView:
-    """One proposal's section, inserted before `anchor` (the answer's meta line); an
+    """One proposal's section, inserted before `anchor` (the answer's meta line) once bound; an
     app.assistant.changes.proposals.ProposalDisplay, which the flow drives."""
 
     def __init__(self, anchor: Any, focus_message: Callable[[], object]) -> None:
@@ -62,7 +62,7 @@ class ProposalView:
         buttons = _element("div", "proposal-buttons")
         buttons.append(self.apply_button, self.discard_button, self.undo_button)
         self.section.append(_element("p", "proposal-heading", HEADING), self.changes, buttons, self.status)
-        anchor.before(self.section)
+        self._anchor = anchor
         self._focus_message = focus_message
         self._listeners: list[Listener] = []
 
@@ -73,6 +73,9 @@ class ProposalView:
                 return action()
 
             self._listeners.append(listen(button, "click", press))
+        # Into the page only now that its buttons answer: where Python runs in a worker each call is
+        # a task of its own, and a press in between would be lost.
+        self._anchor.before(self.section)
 
     def show_proposed(self, changes: Iterable[str]) -> None:
         self.changes.replaceChildren(*(_element("li", "proposal-change", change) for change in changes))
