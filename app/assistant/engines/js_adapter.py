@@ -84,7 +84,7 @@ class JsEngine:
         # of an earlier hand-over collected late), kept until the next load rather than destroyed
         # when the load settles: a report the page sent just before then can arrive after it.
         self._on_progress: Callable[[LoadProgress], None] | None = None
-        self._report: JsCallableDoubleProxy[[Any], None] | None = None  # created on the first load
+        self._report: JsCallableDoubleProxy[[Any], None] | None = None  # the latest load's
 
     async def _js_module(self) -> JsProxy:
         if self._module is None:
