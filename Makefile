@@ -12,9 +12,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: build
 	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
 
+# The e2e tests run twice: with the app's Python in a worker (the site sent with COOP/COEP, so the
+# page is cross-origin isolated), then on the main thread (no headers, as many static hosts).
 test: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m mypy
 	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main
 
 # The unit tests, then the type check (mypy.ini: app/ and tests/typing/); both always run, and
 # either one failing fails the target.
@@ -26,6 +29,7 @@ unit: $(VENV)/.installed
 
 e2e: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m pytest tests/e2e
+	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main
 
 bench: build $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/python -m bench.bench_startup

@@ -12,6 +12,13 @@
 (() => {
   "use strict";
   const html = document.documentElement;
+  // Where the page is cross-origin isolated, Python runs in a worker (PyScript's worker mode: its
+  // `pyscript.window` reaches this page synchronously through SharedArrayBuffer), so its start never
+  // holds up this thread; elsewhere it runs on this thread, as it can anywhere. PyScript's module
+  // script reads the attribute once the document is parsed, after this script.
+  const worker = self.crossOriginIsolated === true;
+  if (worker) document.querySelector('script[type="py"]').setAttribute("worker", "");
+  html.dataset.python = worker ? "worker" : "main";
   const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/todos/storage.py
   // What is done to the list before Python is up, in order; app/todos/intents.py decodes and replays it.
   // A title entered meanwhile: {type: "add", typed: n, title}, n counting them from 0. A row is named

@@ -26,9 +26,31 @@ document.addEventListener("securitypolicyviolation", (event) => console.error(
 """
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--python-thread", choices=("worker", "main"), default="worker",
+        help="where the app's Python runs in the e2e tests: in a worker (the site is served with COOP/COEP, "
+             "so the page is cross-origin isolated: the default) or on the main thread (served without "
+             "headers, as a static host that cannot set them, on a first visit)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("python_thread") == "main":
+        skip = pytest.mark.skip(reason="about the dev server's headers, which the main-thread run leaves out")
+        for item in items:
+            if "needs_headers" in item.keywords:
+                item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
-def site():
-    server = SiteServer("127.0.0.1", 0, root=ROOT).start_in_background()
+def python_thread(pytestconfig):
+    """"worker" or "main": where the app's Python runs on `site` (--python-thread)."""
+    return pytestconfig.getoption("python_thread")
+
+
+@pytest.fixture(scope="session")
+def site(python_thread):
+    server = SiteServer("127.0.0.1", 0, root=ROOT, sends_headers=python_thread == "worker").start_in_background()
     yield server
     server.shutdown()
 
@@ -90,8 +112,8 @@ def watch(site):
 
 
 @pytest.fixture
-def open_app(context, site, watch):
-    """open_app(path="/") -> a new page of the app, ready (data-ready set)."""
+def open_app(context, site, watch, python_thread):
+    """open_app(path="/") -> a new page of the app, ready (data-ready set), its Python where --python-thread says."""
     pages = []
 
     def opener(path="/", wait_ready=True):
@@ -100,6 +122,7 @@ def open_app(context, site, watch):
         page.goto(site.origin + path)
         if wait_ready:
             page.wait_for_selector("html[data-ready]", state="attached", timeout=60000)
+            assert page.locator("html").get_attribute("data-python") == python_thread
         return page
 
     yield opener

@@ -6,6 +6,7 @@ itself and that the watch does catch a violation.
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from build.serve import HEADER_ONLY_CSP
@@ -57,6 +58,7 @@ def test_the_page_declares_the_strict_policy_before_any_script(app_page):
     assert inline == {"scripts": [], "handlers": [], "styles": 0}
 
 
+@pytest.mark.needs_headers
 def test_the_dev_server_sends_the_same_policy_with_frame_ancestors(site, app_page):
     header = app_page.request.get(site.origin + "/").headers["content-security-policy"]
     assert parse(header) == {**POLICY, **parse(HEADER_ONLY_CSP)}

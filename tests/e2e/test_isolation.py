@@ -19,12 +19,14 @@ from tests.e2e.site_copy import (
 ISOLATED = "crossOriginIsolated && typeof SharedArrayBuffer === 'function'"
 
 
-def test_the_dev_server_sends_coop_and_coep_and_the_page_is_isolated_with_python_running(
+@pytest.mark.needs_headers
+def test_the_dev_server_sends_coop_and_coep_and_the_page_is_isolated_with_python_in_a_worker(
     site, app_page
 ):
     response = app_page.request.get(site.origin + "/")
     assert {name: response.headers.get(name.lower()) for name in ISOLATION_HEADERS} == ISOLATION_HEADERS
     assert app_page.evaluate(ISOLATED) is True
+    expect(app_page.locator("html")).to_have_attribute("data-python", "worker")
     app_page.locator(".new-todo").fill("isolated")
     app_page.locator(".new-todo").press("Enter")
     expect(app_page.locator(".todo-list li label")).to_have_text(["isolated"])
@@ -40,7 +42,7 @@ def plain_host(tmp_path):
     copy.stop()
 
 
-def test_a_host_without_the_headers_is_isolated_from_the_second_visit_by_the_service_worker(
+def test_a_host_without_the_headers_runs_python_on_the_main_thread_then_in_a_worker_once_isolated(
     browser, plain_host
 ):
     app = ServiceWorkerApp(browser, plain_host)
@@ -49,11 +51,13 @@ def test_a_host_without_the_headers_is_isolated_from_the_second_visit_by_the_ser
         response = page.request.get(plain_host.url("/"))
         assert "cross-origin-embedder-policy" not in response.headers
         assert page.evaluate("crossOriginIsolated") is False
+        expect(page.locator("html")).to_have_attribute("data-python", "main")  # no host loses the app
         wait_activated(page)
 
         reload_ready(page)
         assert is_controlled(page)
         assert page.evaluate(ISOLATED) is True
+        expect(page.locator("html")).to_have_attribute("data-python", "worker")
         page.locator(".new-todo").fill("isolated after one visit")
         page.locator(".new-todo").press("Enter")
         expect(page.locator(".todo-list li label")).to_have_text(["isolated after one visit"])

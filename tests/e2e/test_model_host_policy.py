@@ -9,6 +9,7 @@ connect-src. The real wllama would fetch it; nothing may reach that host either 
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.assistant_helpers import (  # noqa: F401 (assistant_page is a fixture)
@@ -53,6 +54,7 @@ def test_a_model_on_a_host_the_page_policy_does_not_allow_is_refused_before_any_
     assert [u for u in watch.requests if u.startswith(FAR_HOST)] == []  # checked, not tried (no violation)
 
 
+@pytest.mark.needs_headers
 def test_a_host_only_a_server_header_blocks_is_named_from_the_browsers_report(assistant_page, context, watch):
     # The page's own <meta> allows the host; the server's header (which the page cannot read) does not.
     def serve_page(route):

@@ -1,4 +1,5 @@
-"""A returning visit starts Python from a memory snapshot kept on this device (assets/python-snapshot.mjs).
+"""A returning visit starts Python from a memory snapshot kept on this device (assets/python-snapshot.mjs),
+wherever Python runs (each test runs in both modes: --python-thread).
 
 The first visit boots Python as usual; once the page is ready and idle, a worker boots an untouched
 interpreter, snapshots it and stores it in Cache Storage; the next start restores it. A snapshot that
