@@ -12,13 +12,23 @@
 (() => {
   "use strict";
   const html = document.documentElement;
-  // Where the page is cross-origin isolated, Python runs in a worker (PyScript's worker mode: its
-  // `pyscript.window` reaches this page synchronously through SharedArrayBuffer), so its start never
-  // holds up this thread; elsewhere it runs on this thread, as it can anywhere. PyScript's module
-  // script reads the attribute once the document is parsed, after this script.
-  const worker = self.crossOriginIsolated === true;
+  // Where the page is cross-origin isolated and Python must boot, it runs in a worker (PyScript's
+  // worker mode: its `pyscript.window` reaches this page synchronously through SharedArrayBuffer),
+  // so its boot (1.5 s in one task here) never holds up this thread. Where a snapshot of Python is
+  // stored (assets/python-snapshot.mjs), it runs on this thread: restoring takes ~90 ms in all, and
+  // the start and every action then skip the worker's round trips (docs/benchmarks-main-thread.md).
+  // Elsewhere it runs on this thread too, as it can anywhere. PyScript's module script reads the
+  // attribute once the document is parsed, after this script.
+  const worker = self.crossOriginIsolated === true && !snapshotStored();
   if (worker) document.querySelector('script[type="py"]').setAttribute("worker", "");
   html.dataset.python = worker ? "worker" : "main";
+  function snapshotStored() {
+    try {
+      return localStorage.getItem(html.dataset.pythonSnapshotKey) !== null;
+    } catch {
+      return false; // no storage: no snapshot either
+    }
+  }
   const KEY = html.dataset.todosKey; // defined once, in index.html, for this file and app/todos/storage.py
   // What is done to the list before Python is up, in order; app/todos/intents.py decodes and replays it.
   // A title entered meanwhile: {type: "add", typed: n, title}, n counting them from 0. A row is named
@@ -122,6 +132,11 @@
     handOver(pythonStart) {
       window.todoList.dropWaitingRows(); // typed titles Python refused (it put them back in the field)
       if (pythonStart === "restored") html.dataset.pythonSnapshot = "restored";
+      // Restored in a worker: the snapshot was not noted (kept from before the note existed, or the
+      // note was lost), so the next start would not know to restore it on this thread.
+      if (pythonStart === "restored" && worker) {
+        import("./python-snapshot-maker.mjs").then((maker) => maker.noteSnapshotStored(true));
+      }
       if (pythonStart === "booted") {
         // Safari has no requestIdleCallback: a second after ready stands in for "idle".
         const whenIdle = window.requestIdleCallback ?? ((start) => setTimeout(start, 1000));

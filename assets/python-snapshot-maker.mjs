@@ -20,6 +20,20 @@ function mark(state) {
   document.documentElement.dataset.pythonSnapshot = state;
 }
 
+/** Say in localStorage whether a snapshot is stored: assets/boot.js reads it before Python starts,
+ * to run Python on the page's thread when it will be restored. Only the page's thread can say it
+ * (a worker has no localStorage); failures only cost the choice. */
+export function noteSnapshotStored(stored) {
+  if (typeof document === "undefined") return;
+  try {
+    const key = document.documentElement.dataset.pythonSnapshotKey;
+    if (stored) localStorage.setItem(key, "stored");
+    else localStorage.removeItem(key);
+  } catch {
+    // No storage: assets/boot.js then finds no note and runs Python in a worker, as for a first visit.
+  }
+}
+
 /** Is there clearly room for a snapshot? (Unknown counts as yes: a failed write is handled too.) */
 async function hasRoom() {
   try {
@@ -34,6 +48,7 @@ async function hasRoom() {
 export async function makeSnapshot() {
   if (!("caches" in self) || typeof Worker === "undefined") return mark("unavailable");
   if (!(await hasRoom())) {
+    noteSnapshotStored(false);
     console.warn("Not enough storage for a Python snapshot: Python will boot afresh on the next start.");
     return mark("unavailable");
   }
@@ -43,6 +58,7 @@ export async function makeSnapshot() {
     clearTimeout(timer);
     worker.terminate();
     if (problem) console.warn("No Python snapshot was saved, so the next start boots Python afresh:", problem);
+    noteSnapshotStored(!problem);
     mark(problem ? "unavailable" : "saved");
   };
   const timer = setTimeout(() => finish("making it took too long"), WORKER_TIMEOUT_MS);

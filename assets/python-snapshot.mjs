@@ -15,17 +15,21 @@
 //   a new snapshot is made.
 // - No Cache Storage, or no room for one (checked before starting the worker, and a failed write):
 //   no snapshot; Python boots as usual.
+// - A snapshot is noted in localStorage (noteSnapshotStored), so that assets/boot.js runs Python on
+//   the page's thread to restore it; if the browser evicted it meanwhile, Python boots there this
+//   once (one long task, as where the page is not isolated) and the note goes.
 // - Restored memory carries the state of the `random` module's generator, which is reseeded, and the
 //   string hash seed, which stays the same until the snapshot is remade (no security role here).
 // How this start went is left in `globalThis.pythonSnapshot`, "restored" or "booted", in the thread
 // Python runs in: app/main.py hands it to assets/boot.js, which marks the page and, after a boot,
 // has assets/python-snapshot-maker.mjs make a snapshot for the next start.
 import { loadPyodide as bootPyodide, version } from "../vendor/pyodide/pyodide.mjs";
-import { CACHE_NAME, INDEX_URL, KEY } from "./python-snapshot-maker.mjs";
+import { CACHE_NAME, INDEX_URL, KEY, noteSnapshotStored } from "./python-snapshot-maker.mjs";
 
 export { version };
 
 async function forget() {
+  noteSnapshotStored(false);
   try {
     await caches.delete(CACHE_NAME);
   } catch {
@@ -38,7 +42,10 @@ async function storedSnapshot() {
   if (!("caches" in self)) return null;
   try {
     const response = await (await caches.open(CACHE_NAME)).match(KEY);
-    if (!response) return null;
+    if (!response) {
+      noteSnapshotStored(false); // the browser may have evicted it since it was noted
+      return null;
+    }
     const bytes = new Uint8Array(await response.arrayBuffer());
     const expected = Number(response.headers.get("x-snapshot-bytes"));
     if (response.headers.get("x-pyodide-version") === version && bytes.length === expected) return bytes;

@@ -12,6 +12,7 @@ import pytest
 from build.browser import CHROMIUM, WEBGPU_ARG
 from build.browser import CHROMIUM_ARGS as BASE_ARGS
 from build.serve import SiteServer
+from tests.e2e.helpers import expected_python_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [*BASE_ARGS, WEBGPU_ARG]
@@ -122,7 +123,7 @@ def open_app(context, site, watch, python_thread):
         page.goto(site.origin + path)
         if wait_ready:
             page.wait_for_selector("html[data-ready]", state="attached", timeout=60000)
-            assert page.locator("html").get_attribute("data-python") == python_thread
+            assert page.locator("html").get_attribute("data-python") == expected_python_thread(page, python_thread)
         return page
 
     yield opener

@@ -111,6 +111,13 @@ def wait_snapshot_settled(page):
     return page.locator("html").get_attribute("data-python-snapshot")
 
 
+def expected_python_thread(page, isolated_thread="worker"):
+    """Where the app's Python should run on this ready page (assets/boot.js): on the main thread when
+    it was restored from a snapshot, else `isolated_thread` (the e2e run's --python-thread)."""
+    restored = page.locator("html").get_attribute("data-python-snapshot") == "restored"
+    return "main" if restored else isolated_thread
+
+
 def reload_ready(page):
     page.reload()
     wait_ready(page)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from build.serve import ISOLATION_HEADERS
+from tests.e2e.helpers import wait_snapshot_settled
 from tests.e2e.site_copy import (
     ServiceWorkerApp,
     SiteCopy,
@@ -16,6 +17,7 @@ from tests.e2e.site_copy import (
     wait_activated,
 )
 
+NOTE = "tasks-and-talk.python-snapshot"  # index.html's data-python-snapshot-key
 ISOLATED = "crossOriginIsolated && typeof SharedArrayBuffer === 'function'"
 
 
@@ -42,7 +44,7 @@ def plain_host(tmp_path):
     copy.stop()
 
 
-def test_a_host_without_the_headers_runs_python_on_the_main_thread_then_in_a_worker_once_isolated(
+def test_a_host_without_the_headers_runs_python_on_the_main_thread_then_in_a_worker_once_isolated_until_a_snapshot_is_noted(
     browser, plain_host
 ):
     app = ServiceWorkerApp(browser, plain_host)
@@ -53,13 +55,25 @@ def test_a_host_without_the_headers_runs_python_on_the_main_thread_then_in_a_wor
         assert page.evaluate("crossOriginIsolated") is False
         expect(page.locator("html")).to_have_attribute("data-python", "main")  # no host loses the app
         wait_activated(page)
+        assert wait_snapshot_settled(page) == "saved"
+        # A stored snapshot is restored on the main thread (assets/boot.js reads the note); without
+        # the note (kept from before notes existed, or lost), Python starts in a worker and notes it.
+        assert page.evaluate(f"localStorage.getItem('{NOTE}')") == "stored"
+        page.evaluate(f"localStorage.removeItem('{NOTE}')")
 
         reload_ready(page)
         assert is_controlled(page)
         assert page.evaluate(ISOLATED) is True
         expect(page.locator("html")).to_have_attribute("data-python", "worker")
+        expect(page.locator("html")).to_have_attribute("data-python-snapshot", "restored")
+        page.wait_for_function(f"localStorage.getItem('{NOTE}') === 'stored'")
         page.locator(".new-todo").fill("isolated after one visit")
         page.locator(".new-todo").press("Enter")
+        expect(page.locator(".todo-list li label")).to_have_text(["isolated after one visit"])
+
+        reload_ready(page)  # noted again: restored on the main thread
+        expect(page.locator("html")).to_have_attribute("data-python", "main")
+        expect(page.locator("html")).to_have_attribute("data-python-snapshot", "restored")
         expect(page.locator(".todo-list li label")).to_have_text(["isolated after one visit"])
         app.watch.check()
     finally:

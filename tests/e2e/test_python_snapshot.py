@@ -1,5 +1,6 @@
 """A returning visit starts Python from a memory snapshot kept on this device (assets/python-snapshot.mjs),
-wherever Python runs (each test runs in both modes: --python-thread).
+on the page's main thread, wherever the first visit's Python ran (each test runs in both modes:
+--python-thread; test_isolation.py has a snapshot restored in a worker).
 
 The first visit boots Python as usual; once the page is ready and idle, a worker boots an untouched
 interpreter, snapshots it and stores it in Cache Storage; the next start restores it. A snapshot that
@@ -51,6 +52,8 @@ def test_a_returning_visit_restores_python_from_the_snapshot_the_first_visit_sav
 
     reload_ready(app_page)
     assert snapshot_state(app_page) == "restored"
+    # Restored on the main thread, where it holds the thread for less than a boot (assets/boot.js).
+    assert app_page.locator("html").get_attribute("data-python") == "main"
     add(app_page, "Buy milk")
     expect(labels(app_page)).to_have_text(["Buy milk"])
     assert stored_titles(app_page) == ["Buy milk"]
