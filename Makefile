@@ -13,11 +13,15 @@ run: build
 	$(PYTHON) build/serve.py --host $(HOST) --port $(PORT)
 
 # The e2e tests run twice: with the app's Python in a worker (the site sent with COOP/COEP, so the
-# page is cross-origin isolated), then on the main thread (no headers, as many static hosts).
+# page is cross-origin isolated), then on the main thread (no headers, as many static hosts). Both
+# runs always run (a failure in the first leaves the second's figures to see), and either failing
+# fails the target.
 test: build $(VENV)/.installed $(CHROMIUM) test-model
 	$(VENV)/bin/python -m mypy
-	$(VENV)/bin/python -m pytest
-	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main
+	status=0; \
+	$(VENV)/bin/python -m pytest || status=1; \
+	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main || status=1; \
+	exit $$status
 
 # The unit tests, then the type check (mypy.ini: app/ and tests/typing/); both always run, and
 # either one failing fails the target.
@@ -28,8 +32,10 @@ unit: $(VENV)/.installed
 	exit $$status
 
 e2e: build $(VENV)/.installed $(CHROMIUM) test-model
-	$(VENV)/bin/python -m pytest tests/e2e
-	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main
+	status=0; \
+	$(VENV)/bin/python -m pytest tests/e2e || status=1; \
+	$(VENV)/bin/python -m pytest tests/e2e --python-thread=main || status=1; \
+	exit $$status
 
 bench: build $(VENV)/.installed $(CHROMIUM)
 	$(VENV)/bin/python -m bench.bench_startup
