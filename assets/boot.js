@@ -14,9 +14,10 @@
   const html = document.documentElement;
   // Where the page is cross-origin isolated and Python must boot, it runs in a worker (PyScript's
   // worker mode: its `pyscript.window` reaches this page synchronously through SharedArrayBuffer),
-  // so its boot (1.5 s in one task here) never holds up this thread. Where a snapshot of Python is
-  // stored (assets/python-snapshot.mjs), it runs on this thread: restoring takes ~90 ms in all, and
-  // the start and every action then skip the worker's round trips (docs/benchmarks-main-thread.md).
+  // so its boot (1.3–1.8 s in one task here) never holds up this thread. Where a snapshot of Python
+  // is noted (assets/python-snapshot.mjs), it runs on this thread: restoring it holds the thread
+  // ~100 ms at most, and the start and every action skip the worker's round trips (a returning
+  // visit 0.39x the bare page, 0.61x in a worker: docs/benchmarks-main-thread.md).
   // Elsewhere it runs on this thread too, as it can anywhere. PyScript's module script reads the
   // attribute once the document is parsed, after this script.
   const worker = self.crossOriginIsolated === true && !snapshotStored();
