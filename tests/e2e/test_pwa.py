@@ -270,6 +270,7 @@ def test_the_install_pauses_while_another_page_boots_and_completes_once_it_is_re
     log = done["log"]
     # The first page answered "READY" when the install asked; the second said "BOOTING", then "READY".
     booting = log.index("booting")
+    assert "ready" in log[booting:], log  # the second page's READY reached the install
     ready = log.index("ready", booting)
     assert "fetch" not in log[booting:ready], log  # no file was fetched while the page booted
     assert "resumed" in log[ready:] and "fetch" in log[ready:], log
