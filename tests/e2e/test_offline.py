@@ -9,6 +9,7 @@ Cache API (webllm/model, webllm/wasm, webllm/config), so what the app shows is r
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.assistant_helpers import calls
 from tests.e2e.helpers import add, item, items, labels, stored_titles, wait_snapshot_settled
 from tests.e2e.site_copy import (  # noqa: F401 (site_copy and sw_app are fixtures)
     cache_names,
@@ -49,10 +50,6 @@ MODEL_ENTRIES = """async (id) => {
 
 SHARDS = [f"resolve/main/params_shard_{i}.bin" for i in range(4)]  # the double's default: 4 shards
 ALL_MODEL_FILES = {"resolve/main/tensor-cache.json", "resolve/main/tokenizer.json", *SHARDS}
-
-
-def calls(page, fn):
-    return page.evaluate("(fn) => (globalThis.__webllmCalls ?? []).filter((c) => c.fn === fn).map((c) => c.args)", fn)
 
 
 # Resolves once `predicate(arg)` (an async function's source) is truthy; page.wait_for_function does
@@ -200,8 +197,8 @@ def test_a_model_downloaded_online_starts_from_this_device_and_answers_offline(s
     expect(answer).not_to_have_class("answer streaming")
     expect(page.locator(".transcript .turn .answer-meta")).not_to_contain_text("error")
     [request] = calls(page, "chat.completions.create")
-    assert request[0]["stream"] is True
-    assert "buy milk" in request[0]["messages"][0]["content"]
+    assert request["args"][0]["stream"] is True
+    assert "buy milk" in request["args"][0]["messages"][0]["content"]
     assert sw_app.watch.foreign_requests() == []
 
 
