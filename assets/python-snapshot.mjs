@@ -68,8 +68,31 @@ function reseed(pyodide) {
   random.destroy();
 }
 
+/**
+ * Pyodide, loaded by `load`, without JSPI where this is a page's main thread. Pyodide calls Python
+ * through JSPI where the browser has it, each call on a stack of its own, and Chromium 156 now and
+ * then crashes the page's renderer when it scans such a stack for its garbage collector on the main
+ * thread (docs/benchmarks-main-thread.md: five minidumps, one instruction). Pyodide decides as it
+ * loads, from `WebAssembly.Suspending`, so that is hidden only meanwhile: wllama checks it later
+ * for its WebGPU build, in its own worker. In a worker Pyodide keeps JSPI.
+ */
+async function withoutJspiOnMainThread(load) {
+  const suspending = Object.getOwnPropertyDescriptor(WebAssembly, "Suspending");
+  if (!suspending || "WorkerGlobalScope" in self) return load();
+  delete WebAssembly.Suspending;
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(WebAssembly, "Suspending", suspending);
+  }
+}
+
 /** PyScript's call: Pyodide from the stored snapshot when there is one, else booted as usual. */
-export async function loadPyodide(options = {}) {
+export function loadPyodide(options = {}) {
+  return withoutJspiOnMainThread(() => loadOnThisThread(options));
+}
+
+async function loadOnThisThread(options) {
   // PyScript derives indexURL from this module's URL (assets/); Pyodide's files are in vendor/pyodide/.
   const settings = { ...options, indexURL: INDEX_URL };
   const snapshot = await (pending ?? storedSnapshot());

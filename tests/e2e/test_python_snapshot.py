@@ -39,6 +39,19 @@ SPOIL = """async ([name, how]) => {
 }"""
 
 
+# Pyodide wraps its entry points with WebAssembly.promising as it loads where it uses JSPI; this
+# counts those calls in the page's own thread.
+COUNT_PROMISING = """(() => {
+  const promising = WebAssembly.promising;
+  globalThis.__promisingCalls = 0;
+  if (promising) WebAssembly.promising = function (...args) {
+    globalThis.__promisingCalls++;
+    return promising.apply(this, args);
+  };
+})();"""
+JSPI_STATE = "[globalThis.__promisingCalls, typeof WebAssembly.Suspending]"
+
+
 def snapshot_state(page):
     return page.locator("html").get_attribute("data-python-snapshot")
 
@@ -119,3 +132,17 @@ def test_with_no_room_for_a_snapshot_python_starts_as_usual_every_time(context, 
     assert snapshot_state(page) != "restored"
     expect(labels(page)).to_have_text(["Still works"])
     assert page.evaluate(STORED, CACHE_NAME) is None
+
+
+def test_python_on_the_main_thread_runs_without_jspi_and_leaves_it_to_the_engines(context, open_app):
+    # Chromium 156 now and then crashes a renderer that scans a JSPI stack on its main thread
+    # (docs/benchmarks-main-thread.md); wllama's WebGPU build needs WebAssembly.Suspending later.
+    context.add_init_script(script=COUNT_PROMISING)
+    page = open_app()
+    assert page.evaluate(JSPI_STATE) == [0, "function"]  # a boot: in a worker, or here without JSPI
+    assert wait_snapshot_settled(page) == "saved"
+    reload_ready(page)
+    assert page.locator("html").get_attribute("data-python") == "main"
+    assert page.evaluate(JSPI_STATE) == [0, "function"]  # a restore, without JSPI
+    add(page, "Buy milk")
+    expect(labels(page)).to_have_text(["Buy milk"])
