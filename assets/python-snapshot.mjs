@@ -73,8 +73,8 @@ function reseed(pyodide) {
  * through JSPI where the browser has it, each call on a stack of its own, and Chromium 156 now and
  * then crashes the page's renderer when it scans such a stack for its garbage collector on the main
  * thread (docs/benchmarks-main-thread.md: five minidumps, one instruction). Pyodide decides as it
- * loads, from `WebAssembly.Suspending`, so that is hidden only meanwhile: wllama checks it later
- * for its WebGPU build, in its own worker. In a worker Pyodide keeps JSPI.
+ * loads, from `WebAssembly.Suspending`, so that is hidden only meanwhile: wllama's engine checks it
+ * later, on this page, for its WebGPU build. In a worker Pyodide keeps JSPI.
  */
 async function withoutJspiOnMainThread(load) {
   const suspending = Object.getOwnPropertyDescriptor(WebAssembly, "Suspending");
